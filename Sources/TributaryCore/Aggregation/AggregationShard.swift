@@ -1,0 +1,48 @@
+import Synchronization
+
+/// A thread-safe home for one ``ShardState``: listeners apply whole datagrams under one lock
+/// acquisition, scrapes lock briefly to write.
+///
+/// Each listener channel is bound to one shard when it starts and parses and applies inline on its
+/// event-loop thread: no actor hop, task or queue per line.
+package final class AggregationShard: Sendable {
+    private let state: Mutex<ShardState>
+
+    package init(settings: AggregationSettings = AggregationSettings(), mapper: CompiledMapper = .empty) {
+        self.state = Mutex(ShardState(settings: settings, mapper: mapper))
+    }
+
+    /// Applies the lines in `bytes` (a datagram, or complete lines from a stream). `now`: monotonic ns.
+    @inline(__always)
+    package func apply(lines bytes: UnsafeRawBufferPointer, now: UInt64) {
+        self.state.withLock { $0.apply(lines: bytes, now: now) }
+    }
+
+    package func countRejectedLine(_ failure: ParseFailure) {
+        self.state.withLock { $0.countRejectedLine(failure) }
+    }
+
+    /// Appends the text exposition of every series to `bytes`.
+    package func writeText(into bytes: inout [UInt8], now: UInt64) {
+        self.state.withLock { $0.writeText(into: &bytes, now: now) }
+    }
+
+    package func replaceMapper(_ mapper: CompiledMapper) {
+        self.state.withLock { $0.replaceMapper(mapper) }
+    }
+
+    @discardableResult
+    package func expire(now: UInt64) -> Int {
+        self.state.withLock { $0.expire(now: now) }
+    }
+
+    /// A copy of the self-observation counts and series counts.
+    package func snapshot() -> (counts: IngestCounts, seriesByKind: [StorageKind: Int]) {
+        self.state.withLock { ($0.counts, $0.seriesCountByKind) }
+    }
+
+    /// Runs `body` with exclusive access (tests and tools).
+    package func withState<R>(_ body: (inout ShardState) -> R) -> R {
+        self.state.withLock { body(&$0) }
+    }
+}

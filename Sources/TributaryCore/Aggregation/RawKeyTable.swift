@@ -1,0 +1,121 @@
+/// An open-addressing hash table from raw byte keys to `Int32` values, built for the per-line lookup.
+///
+/// Keys live in one contiguous arena, so a lookup of a known key hashes and compares bytes without
+/// allocating. Used as the route cache of a shard: raw series key (type, name section, tags) → route.
+package struct RawKeyTable: Sendable {
+    private var slots: [Int32]  // entry index + 1; 0 = empty
+    private var hashes: [UInt64] = []
+    private var keyOffsets: [Int32] = []
+    private var keyLengths: [Int32] = []
+    private var values: [Int32] = []
+    private var arena: [UInt8] = []
+    private var mask: Int
+
+    package init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        self.slots = Array(repeating: 0, count: size)
+        self.mask = size - 1
+    }
+
+    package var count: Int { self.values.count }
+
+    /// Bytes held by keys (for memory accounting and bounding the cache).
+    package var arenaBytes: Int { self.arena.count }
+
+    /// A fast 64-bit hash of a byte string (8 bytes per step, then a final avalanche).
+    @inline(__always)
+    package static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+        var index = 0
+        let count = key.count
+        while index + 8 <= count {
+            let word = key.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < count {
+            tail |= UInt64(key[index]) << shift
+            shift += 8
+            index += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h
+    }
+
+    /// The value stored for `key`, if any.
+    @inline(__always)
+    package func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        var slot = Int(truncatingIfNeeded: hash) & self.mask
+        while true {
+            let entry = Int(self.slots[slot])
+            if entry == 0 { return nil }
+            let index = entry - 1
+            if self.hashes[index] == hash && Int(self.keyLengths[index]) == key.count {
+                let offset = Int(self.keyOffsets[index])
+                let equal = self.arena.withUnsafeBytes { arena in
+                    key.count == 0 || memcmpBytes(arena.baseAddress! + offset, key.baseAddress!, key.count)
+                }
+                if equal { return self.values[index] }
+            }
+            slot = (slot + 1) & self.mask
+        }
+    }
+
+    /// Stores `value` for a key that is not in the table yet.
+    package mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, value: Int32) {
+        if (self.values.count + 1) * 2 > self.slots.count { self.grow() }
+        let index = self.values.count
+        self.hashes.append(hash)
+        self.keyOffsets.append(Int32(self.arena.count))
+        self.keyLengths.append(Int32(key.count))
+        self.values.append(value)
+        self.arena.append(contentsOf: key)
+        self.place(index: index, hash: hash)
+    }
+
+    /// Forgets every key (after a reload or when series expire); keeps the allocated capacity.
+    package mutating func removeAll() {
+        for i in self.slots.indices { self.slots[i] = 0 }
+        self.hashes.removeAll(keepingCapacity: true)
+        self.keyOffsets.removeAll(keepingCapacity: true)
+        self.keyLengths.removeAll(keepingCapacity: true)
+        self.values.removeAll(keepingCapacity: true)
+        self.arena.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func place(index: Int, hash: UInt64) {
+        var slot = Int(truncatingIfNeeded: hash) & self.mask
+        while self.slots[slot] != 0 { slot = (slot + 1) & self.mask }
+        self.slots[slot] = Int32(index + 1)
+    }
+
+    private mutating func grow() {
+        let size = self.slots.count * 2
+        self.slots = Array(repeating: 0, count: size)
+        self.mask = size - 1
+        for index in self.hashes.indices { self.place(index: index, hash: self.hashes[index]) }
+    }
+}
+
+@inline(__always)
+private func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    var index = 0
+    while index + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: index, as: UInt64.self) != b.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+            return false
+        }
+        index += 8
+    }
+    while index < count {
+        if a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) { return false }
+        index += 1
+    }
+    return true
+}

@@ -1,0 +1,105 @@
+/// How a family's series are stored, which decides its Prometheus type.
+package enum StorageKind: Int, Sendable, CaseIterable {
+    case counter
+    case gauge
+    /// A StatsD set, exported as a gauge of distinct members.
+    case set
+    case summary
+    case histogram
+
+    /// The `# TYPE` word.
+    package var prometheusType: String {
+        switch self {
+        case .counter: "counter"
+        case .gauge, .set: "gauge"
+        case .summary: "summary"
+        case .histogram: "histogram"
+        }
+    }
+
+    /// The `metric_type` label used in self-metrics.
+    package var label: String {
+        switch self {
+        case .counter: "counter"
+        case .gauge: "gauge"
+        case .set: "set"
+        case .summary: "summary"
+        case .histogram: "histogram"
+        }
+    }
+}
+
+/// A metric family: one name, one type, its series.
+struct Family: Sendable {
+    var name: String
+    var storage: StorageKind
+    var help: String
+    /// Histogram upper bounds (without +Inf), fixed by the first series of the family.
+    var bounds: [Double]
+    var summaryOptions: SummaryOptions
+    /// Series ids by their rendered label text.
+    var seriesByLabels: [String: Int32] = [:]
+    /// Live series ids, sorted by label text when `sorted` is true.
+    var series: [Int32] = []
+    var sorted = true
+}
+
+/// One series: a family and a label set, and where its value lives.
+struct Series: Sendable {
+    var family: Int32
+    /// `k="v",k2="v2"`: label names sorted, values escaped; empty when there are no labels.
+    var labelText: String
+    /// Index into the storage array of the family's kind.
+    var slot: Int32
+    /// Monotonic time (ns) of the last sample.
+    var lastUpdate: UInt64
+    /// Expire after this long without a sample; 0 = never.
+    var ttlNanos: UInt64
+    var alive: Bool
+}
+
+/// What a raw series key resolves to. Cached per raw key; recomputed after a reload or expiry.
+struct Route: Sendable {
+    enum Kind: Sendable {
+        case apply(series: Int32)
+        case drop
+        case conflict(family: Int32)
+        case failure(ParseFailure)
+    }
+
+    var kind: Kind
+    /// Multiplier for observed values: 0.001 for `ms` (to seconds), times the mapping's `scale`.
+    var multiplier: Double
+    /// Tags skipped as invalid in this line shape, counted on every line like statsd_exporter.
+    var tagErrors: UInt32
+    var hasTags: Bool
+    var unmapped: Bool
+}
+
+/// Self-observation counts kept by a shard under its lock (plain integers, no atomics on the hot path).
+package struct IngestCounts: Sendable {
+    package var lines: UInt64 = 0
+    package var samples: UInt64 = 0
+    package var sampleErrors = [UInt64](repeating: 0, count: ParseFailure.allCases.count)
+    package var linesWithTags: UInt64 = 0
+    package var tagErrors: UInt64 = 0
+    /// Indexed by `MatchMetricType`: counter, gauge, observer.
+    package var eventsByType: [UInt64] = [0, 0, 0]
+    package var unmapped: UInt64 = 0
+    package var dropped: UInt64 = 0
+    package var dogStatsDEvents: UInt64 = 0
+    package var dogStatsDServiceChecks: UInt64 = 0
+    /// Conflicting samples by metric name.
+    package var conflicts: [String: UInt64] = [:]
+    package var expiredSeries: UInt64 = 0
+
+    package init() {}
+
+    package static func matchIndex(_ type: MatchMetricType) -> Int {
+        switch type {
+        case .counter: 0
+        case .gauge: 1
+        case .observer: 2
+        }
+    }
+}

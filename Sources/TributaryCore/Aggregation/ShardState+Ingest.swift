@@ -1,0 +1,112 @@
+extension ShardState {
+    /// Applies every line of a datagram (or a chunk of complete stream lines).
+    ///
+    /// Hot path: for a series already seen, this hashes the raw key and updates a value in place,
+    /// without allocating.
+    package mutating func apply(lines bytes: UnsafeRawBufferPointer, now: UInt64) {
+        let parser = StatsDLineParser(dialects: self.settings.dialects)
+        StatsDLineParser.forEachLine(in: bytes) { line in
+            self.counts.lines += 1
+            switch StatsDLineParser.kind(of: line) {
+            case .metric:
+                parser.parse(
+                    line: line,
+                    onSample: { sample, layout in self.apply(sample: sample, line: line, layout: layout, now: now) },
+                    onFailure: { failure in self.counts.sampleErrors[failure.rawValue] += 1 }
+                )
+            case .dogStatsDEvent:
+                self.counts.dogStatsDEvents += 1
+            case .dogStatsDServiceCheck:
+                self.counts.dogStatsDServiceChecks += 1
+            case .empty:
+                break
+            }
+        }
+    }
+
+    /// Counts a line rejected before parsing (too long for a stream listener).
+    package mutating func countRejectedLine(_ failure: ParseFailure) {
+        self.counts.lines += 1
+        self.counts.sampleErrors[failure.rawValue] += 1
+    }
+
+    @inline(__always)
+    private mutating func apply(sample: StatsDSample, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) {
+        self.counts.samples += 1
+        let routeIndex = self.routeIndex(type: sample.type, line: line, layout: layout, now: now)
+        let route = self.routes[Int(routeIndex)]
+        if route.hasTags { self.counts.linesWithTags += 1 }
+        self.counts.tagErrors &+= UInt64(route.tagErrors)
+        switch route.kind {
+        case .apply(let seriesID):
+            self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
+            if route.unmapped { self.counts.unmapped += 1 }
+            self.update(series: seriesID, sample: sample, multiplier: route.multiplier, now: now)
+        case .drop:
+            self.counts.dropped += 1
+        case .conflict(let family):
+            self.counts.sampleErrors[ParseFailure.typeConflict.rawValue] += 1
+            self.counts.conflicts[self.conflictName(family), default: 0] += 1
+        case .failure(let failure):
+            self.counts.sampleErrors[failure.rawValue] += 1
+        }
+    }
+
+    @inline(__always)
+    private mutating func update(series seriesID: Int32, sample: StatsDSample, multiplier: Double, now: UInt64) {
+        let slot = Int(self.series[Int(seriesID)].slot)
+        let storage = self.families[Int(self.series[Int(seriesID)].family)].storage
+        switch storage {
+        case .counter:
+            let increment = sample.value / sample.sampleRate
+            guard increment >= 0 else {
+                self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
+                return
+            }
+            self.counterValues[slot] += increment
+        case .gauge:
+            if sample.relative {
+                self.gaugeValues[slot] += sample.value
+            } else {
+                self.gaugeValues[slot] = sample.value
+            }
+        case .set:
+            self.sets[slot].add(memberHash: sample.memberHash, now: now)
+        case .summary:
+            self.summaries[slot].observe(sample.value * multiplier, weight: 1 / sample.sampleRate, now: now)
+        case .histogram:
+            let family = Int(self.series[Int(seriesID)].family)
+            self.histograms[slot].observe(
+                sample.value * multiplier, weight: 1 / sample.sampleRate, bounds: self.families[family].bounds)
+        }
+        self.series[Int(seriesID)].lastUpdate = now
+    }
+
+    /// Finds the cached route for this line shape, or resolves and caches it.
+    @inline(__always)
+    private mutating func routeIndex(type: StatsDType, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) -> Int32 {
+        self.keyScratch.removeAll(keepingCapacity: true)
+        self.keyScratch.append(type.rawValue)
+        self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd]))
+        if layout.hasDogTags {
+            self.keyScratch.append(0xFF)
+            self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]))
+        }
+        let found: Int32? = self.keyScratch.withUnsafeBytes { key in
+            self.routeTable.find(key, hash: RawKeyTable.hash(key))
+        }
+        if let found { return found }
+        let route = self.resolveRoute(type: type, line: line, layout: layout, now: now)
+        let index = Int32(self.routes.count)
+        self.routes.append(route)
+        let key = self.keyScratch
+        key.withUnsafeBytes { key in
+            self.routeTable.insert(key, hash: RawKeyTable.hash(key), value: index)
+        }
+        return index
+    }
+
+    private func conflictName(_ family: Int32) -> String {
+        self.families[Int(family)].name
+    }
+}

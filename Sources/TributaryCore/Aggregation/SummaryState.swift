@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A summary series: cumulative count and sum, and quantiles over a sliding window of `maxAge`.
+///
+/// The window is a ring of `ageBuckets` slices, each `maxAge / ageBuckets` long, like client_golang's
+/// summary. A slice keeps its observations exactly up to `bufferCapacity`; past that they are folded
+/// into a log-bucketed sketch with 0.5 % relative error, so memory stays bounded at any rate. While
+/// every observation in the window is exact, quantiles are exact (nearest rank), which is what
+/// statsd_exporter reports for small sample counts.
+package struct SummaryState: Sendable {
+    private struct Slice: Sendable {
+        var values: [Double] = []
+        var weights: [Double] = []
+        var sketch = LogSketch()
+    }
+
+    package private(set) var sum: Double = 0
+    package private(set) var count: Double = 0
+    private var slices: [Slice]
+    /// Index of the slice that receives new observations.
+    private var head = 0
+    /// Monotonic time (ns) at which the head slice ends.
+    private var headEndsAt: UInt64
+    private let sliceNanos: UInt64
+    private let bufferCapacity: Int
+
+    package init(options: SummaryOptions, now: UInt64) {
+        let slices = max(1, options.ageBuckets)
+        self.slices = Array(repeating: Slice(), count: slices)
+        self.sliceNanos = max(1, UInt64(max(0, options.maxAgeSeconds) * 1e9) / UInt64(slices))
+        self.headEndsAt = now &+ self.sliceNanos
+        self.bufferCapacity = max(16, options.bufferCapacity)
+    }
+
+    @inline(__always)
+    package mutating func observe(_ value: Double, weight: Double, now: UInt64) {
+        self.rotate(now: now)
+        self.sum += value * weight
+        self.count += weight
+        if self.slices[self.head].values.count >= self.bufferCapacity {
+            self.foldHead()
+        }
+        self.slices[self.head].values.append(value)
+        self.slices[self.head].weights.append(weight)
+    }
+
+    /// Quantiles for `objectives` over the current window; NaN when the window is empty.
+    package mutating func quantiles(_ objectives: [SummaryObjective], now: UInt64) -> [Double] {
+        self.rotate(now: now)
+        var exact = true
+        var total = 0.0
+        for slice in self.slices {
+            if !slice.sketch.isEmpty { exact = false }
+            for weight in slice.weights { total += weight }
+            total += slice.sketch.totalWeight
+        }
+        if total == 0 { return objectives.map { _ in .nan } }
+        if exact {
+            var pairs: [(Double, Double)] = []
+            for slice in self.slices {
+                for i in slice.values.indices { pairs.append((slice.values[i], slice.weights[i])) }
+            }
+            pairs.sort { $0.0 < $1.0 }
+            return objectives.map { objective in
+                let rank = objective.quantile * total
+                var seen = 0.0
+                for (value, weight) in pairs {
+                    seen += weight
+                    if seen >= rank - 1e-9 { return value }
+                }
+                return pairs[pairs.count - 1].0
+            }
+        }
+        var merged = LogSketch()
+        for slice in self.slices {
+            merged.merge(slice.sketch)
+            for i in slice.values.indices { merged.add(slice.values[i], weight: slice.weights[i]) }
+        }
+        return objectives.map { merged.quantile($0.quantile) }
+    }
+
+    private mutating func foldHead() {
+        var slice = self.slices[self.head]
+        for i in slice.values.indices { slice.sketch.add(slice.values[i], weight: slice.weights[i]) }
+        slice.values.removeAll(keepingCapacity: true)
+        slice.weights.removeAll(keepingCapacity: true)
+        self.slices[self.head] = slice
+    }
+
+    @inline(__always)
+    private mutating func rotate(now: UInt64) {
+        if now < self.headEndsAt { return }
+        var steps = 0
+        while now >= self.headEndsAt && steps <= self.slices.count {
+            self.head = (self.head + 1) % self.slices.count
+            self.slices[self.head] = Slice()
+            self.headEndsAt &+= self.sliceNanos
+            steps += 1
+        }
+        if now >= self.headEndsAt {
+            // Idle for longer than the whole window: every slice is already empty; realign.
+            self.headEndsAt = now &+ self.sliceNanos
+        }
+    }
+}
+
+/// A mergeable log-bucketed sketch (DDSketch-style) with about 0.5 % relative error.
+package struct LogSketch: Sendable {
+    private static let gamma = 1.01
+    private static let logGamma = log(gamma)
+    private var positive: [Int32: Double] = [:]
+    private var negative: [Int32: Double] = [:]
+    private var zero = 0.0
+    package private(set) var totalWeight = 0.0
+
+    package init() {}
+
+    package var isEmpty: Bool { self.totalWeight == 0 }
+
+    package mutating func add(_ value: Double, weight: Double) {
+        self.totalWeight += weight
+        if value.isNaN { return }
+        if value == 0 || abs(value) < 1e-300 {
+            self.zero += weight
+        } else if value > 0 {
+            self.positive[Self.key(value), default: 0] += weight
+        } else {
+            self.negative[Self.key(-value), default: 0] += weight
+        }
+    }
+
+    package mutating func merge(_ other: LogSketch) {
+        self.totalWeight += other.totalWeight
+        self.zero += other.zero
+        for (key, weight) in other.positive { self.positive[key, default: 0] += weight }
+        for (key, weight) in other.negative { self.negative[key, default: 0] += weight }
+    }
+
+    package func quantile(_ q: Double) -> Double {
+        if self.totalWeight == 0 { return .nan }
+        let rank = q * self.totalWeight
+        var seen = 0.0
+        for key in self.negative.keys.sorted(by: >) {
+            seen += self.negative[key]!
+            if seen >= rank { return -Self.value(key) }
+        }
+        seen += self.zero
+        if seen >= rank { return 0 }
+        let keys = self.positive.keys.sorted()
+        for key in keys {
+            seen += self.positive[key]!
+            if seen >= rank { return Self.value(key) }
+        }
+        return keys.last.map(Self.value) ?? 0
+    }
+
+    private static func key(_ value: Double) -> Int32 {
+        Int32(clamping: Int((log(value) / logGamma).rounded(.up)))
+    }
+
+    private static func value(_ key: Int32) -> Double {
+        2 * pow(gamma, Double(key)) / (gamma + 1)
+    }
+}

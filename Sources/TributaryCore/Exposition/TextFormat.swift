@@ -1,0 +1,110 @@
+/// Byte-level helpers for the Prometheus text exposition format 0.0.4.
+package enum TextFormat {
+    /// Appends a label value with `\`, `"` and newline escaped.
+    @inline(__always)
+    package static func appendEscapedLabelValue(_ value: String, to bytes: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    /// Appends `# HELP` text with `\` and newline escaped.
+    package static func appendEscapedHelp(_ help: String, to bytes: inout [UInt8]) {
+        for byte in help.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    /// Appends a sample value the way Prometheus clients do: `NaN`, `+Inf`, `-Inf`, integers without
+    /// a fraction, otherwise the shortest representation that round-trips.
+    @inline(__always)
+    package static func appendValue(_ value: Double, to bytes: inout [UInt8]) {
+        if value.isNaN {
+            bytes.append(contentsOf: "NaN".utf8)
+        } else if value.isInfinite {
+            bytes.append(contentsOf: (value > 0 ? "+Inf" : "-Inf").utf8)
+        } else if value == value.rounded(.towardZero) && abs(value) < 1e15 {
+            appendInteger(Int64(value), to: &bytes)
+        } else {
+            bytes.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    @inline(__always)
+    package static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64) = (0, 0)  // scratch for up to 16 digits, little-endian nibbles
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            while magnitude > 0 {
+                scratch[count] = UInt8(magnitude % 10) + UInt8(ascii: "0")
+                magnitude /= 10
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                bytes.append(scratch[count])
+            }
+        }
+    }
+
+    /// Writes `# HELP name help\n# TYPE name type\n`.
+    package static func appendHeader(name: String, help: String, type: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "# HELP ".utf8)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: " "))
+        appendEscapedHelp(help, to: &bytes)
+        bytes.append(contentsOf: "\n# TYPE ".utf8)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: type.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes `name{labels,extra="value"} sample\n`; `labelText` is prerendered (`k="v",…`).
+    @inline(__always)
+    package static func appendSample(
+        name: String, suffix: String = "", labelText: String, extraLabel: String? = nil, extraValue: String? = nil,
+        value: Double, to bytes: inout [UInt8]
+    ) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: suffix.utf8)
+        let hasExtra = extraLabel != nil
+        if !labelText.isEmpty || hasExtra {
+            bytes.append(UInt8(ascii: "{"))
+            bytes.append(contentsOf: labelText.utf8)
+            if let extraLabel, let extraValue {
+                if !labelText.isEmpty { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: extraLabel.utf8)
+                bytes.append(contentsOf: "=\"".utf8)
+                bytes.append(contentsOf: extraValue.utf8)
+                bytes.append(UInt8(ascii: "\""))
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: " "))
+        appendValue(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A bound or quantile as a label value (`0.005`, `1`, `+Inf`), as client_golang writes it.
+    package static func formatBound(_ value: Double) -> String {
+        var bytes: [UInt8] = []
+        appendValue(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,238 @@
+/// Parses StatsD lines from raw bytes, as statsd_exporter's `pkg/line` does, without allocating.
+///
+/// The parser splits a line into its name section, DogStatsD tags and samples. It does not
+/// resolve tags into labels (that happens once per new series, in ``StatsDTagParser``) and it
+/// neither logs nor counts: failures are reported to the caller by reason.
+///
+/// Accepted forms: `name:value|type[|@rate][|#k:v,…][|c:container][|Tunix]`, Etsy multi-value
+/// `name:1|c:2|ms`, DogStatsD extended aggregation `name:1:2:3|ms|#k:v`, and the InfluxDB
+/// (`name,k=v:…`), Librato (`name#k=v:…`) and SignalFX (`name[k=v]:…`) tag forms.
+package struct StatsDLineParser: Sendable {
+    package var dialects: TagDialects
+
+    package init(dialects: TagDialects = .all) {
+        self.dialects = dialects
+    }
+
+    /// Splits a datagram or stream chunk into lines (`\n`, an optional `\r` before it is dropped)
+    /// and calls `body` with each non-empty line.
+    @inline(__always)
+    package static func forEachLine(
+        in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            if lineEnd > start {
+                try body(UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd]))
+            }
+            start = end + 1
+        }
+    }
+
+    /// Classifies a line before sample parsing: DogStatsD events and service checks are not metrics.
+    @inline(__always)
+    package static func kind(of line: UnsafeRawBufferPointer) -> StatsDLineKind {
+        if line.isEmpty { return .empty }
+        if line.count >= 3 && line[0] == UInt8(ascii: "_") {
+            if line[1] == UInt8(ascii: "e") && line[2] == UInt8(ascii: "{") { return .dogStatsDEvent }
+            if line.count >= 4 && line[1] == UInt8(ascii: "s") && line[2] == UInt8(ascii: "c")
+                && line[3] == UInt8(ascii: "|")
+            {
+                return .dogStatsDServiceCheck
+            }
+        }
+        return .metric
+    }
+
+    /// Parses one metric line; calls `onSample` with each good sample and the line's layout, and
+    /// `onFailure` for each rejected sample (a line-level failure rejects the whole line once).
+    package func parse(
+        line: UnsafeRawBufferPointer,
+        onSample: (StatsDSample, StatsDLineLayout) -> Void,
+        onFailure: (ParseFailure) -> Void
+    ) {
+        let count = line.count
+        var colon = 0
+        while colon < count && line[colon] != UInt8(ascii: ":") { colon += 1 }
+        if colon == 0 || colon >= count {
+            onFailure(.malformedLine)
+            return
+        }
+        var layout = StatsDLineLayout()
+        layout.nameSectionStart = 0
+        layout.nameSectionEnd = colon
+        let rest = colon + 1
+
+        // DogStatsD tags: the first `|#` in the value section.
+        var dogTagsAt = -1
+        var index = rest
+        while index + 1 < count {
+            if line[index] == UInt8(ascii: "|") && line[index + 1] == UInt8(ascii: "#") {
+                dogTagsAt = index
+                break
+            }
+            index += 1
+        }
+
+        // First component of the value section (up to the first `|`): does it hold several values?
+        var firstPipe = rest
+        while firstPipe < count && line[firstPipe] != UInt8(ascii: "|") { firstPipe += 1 }
+        var valuesHaveColon = false
+        for i in rest..<firstPipe where line[i] == UInt8(ascii: ":") {
+            valuesHaveColon = true
+            break
+        }
+
+        if valuesHaveColon {
+            // DogStatsD extended aggregation: `v1:v2:v3|type|rest…`, all values share the suffix.
+            guard firstPipe < count else {
+                onFailure(.malformedComponent)
+                return
+            }
+            let suffixStart = firstPipe + 1
+            var typeEnd = suffixStart
+            while typeEnd < count && line[typeEnd] != UInt8(ascii: "|") { typeEnd += 1 }
+            let type = Self.parseType(UnsafeRawBufferPointer(rebasing: line[suffixStart..<typeEnd]))
+            guard type == .timer || type == .histogram || type == .distribution else {
+                onFailure(.invalidExtendedAggregateType)
+                return
+            }
+            var valueStart = rest
+            while valueStart <= firstPipe {
+                var valueEnd = valueStart
+                while valueEnd < firstPipe && line[valueEnd] != UInt8(ascii: ":") { valueEnd += 1 }
+                self.parseSample(
+                    line: line, valueStart: valueStart, valueEnd: valueEnd, suffixStart: suffixStart,
+                    sampleEnd: count, layout: &layout, onSample: onSample, onFailure: onFailure)
+                valueStart = valueEnd + 1
+            }
+        } else if dogTagsAt >= 0 {
+            // With DogStatsD tags, multi-value lines are disabled: the rest is one sample.
+            self.parseSample(
+                line: line, valueStart: rest, valueEnd: firstPipe, suffixStart: firstPipe + 1, sampleEnd: count,
+                layout: &layout, onSample: onSample, onFailure: onFailure)
+        } else {
+            // Etsy multi-value: `1|c:2|ms@…` — samples separated by `:`.
+            var sampleStart = rest
+            while sampleStart <= count {
+                var sampleEnd = sampleStart
+                while sampleEnd < count && line[sampleEnd] != UInt8(ascii: ":") { sampleEnd += 1 }
+                var pipe = sampleStart
+                while pipe < sampleEnd && line[pipe] != UInt8(ascii: "|") { pipe += 1 }
+                self.parseSample(
+                    line: line, valueStart: sampleStart, valueEnd: pipe, suffixStart: pipe + 1, sampleEnd: sampleEnd,
+                    layout: &layout, onSample: onSample, onFailure: onFailure)
+                sampleStart = sampleEnd + 1
+            }
+        }
+    }
+
+    /// Parses `value|type[|component…]` where the value is `line[valueStart..<valueEnd]` and the
+    /// components run from `suffixStart` to `sampleEnd`.
+    @inline(__always)
+    private func parseSample(
+        line: UnsafeRawBufferPointer, valueStart: Int, valueEnd: Int, suffixStart: Int, sampleEnd: Int,
+        layout: inout StatsDLineLayout, onSample: (StatsDSample, StatsDLineLayout) -> Void, onFailure: (ParseFailure) -> Void
+    ) {
+        // `value` with no `|type` at all.
+        guard suffixStart <= sampleEnd, valueEnd < sampleEnd else {
+            onFailure(.malformedComponent)
+            return
+        }
+        var typeEnd = suffixStart
+        while typeEnd < sampleEnd && line[typeEnd] != UInt8(ascii: "|") { typeEnd += 1 }
+        if typeEnd == suffixStart {
+            onFailure(.malformedComponent)
+            return
+        }
+        let valueBytes = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
+        let parsedType = Self.parseType(UnsafeRawBufferPointer(rebasing: line[suffixStart..<typeEnd]))
+        var sample: StatsDSample
+        if parsedType == .set {
+            // Set members are arbitrary tokens (user ids, IPs): hashed, not parsed as numbers.
+            guard !valueBytes.isEmpty else {
+                onFailure(.malformedValue)
+                return
+            }
+            sample = StatsDSample(value: 1, type: .set)
+            sample.memberHash = RawKeyTable.hash(valueBytes)
+        } else {
+            guard let value = NumberParsing.parseDouble(valueBytes) else {
+                onFailure(.malformedValue)
+                return
+            }
+            guard let type = parsedType else {
+                onFailure(.unknownType)
+                return
+            }
+            sample = StatsDSample(value: value, type: type)
+        }
+        let type = sample.type
+        if type == .gauge, let first = valueBytes.first {
+            sample.relative = first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+        }
+
+        // Components after the type.
+        var componentStart = typeEnd + 1
+        while componentStart <= sampleEnd && typeEnd < sampleEnd {
+            var componentEnd = componentStart
+            while componentEnd < sampleEnd && line[componentEnd] != UInt8(ascii: "|") { componentEnd += 1 }
+            if componentEnd == componentStart {
+                onFailure(.malformedComponent)
+                return
+            }
+            switch line[componentStart] {
+            case UInt8(ascii: "@"):
+                let rateBytes = UnsafeRawBufferPointer(rebasing: line[(componentStart + 1)..<componentEnd])
+                guard let rate = NumberParsing.parseDouble(rateBytes), rate > 0, rate <= 1 else {
+                    onFailure(.invalidSampleRate)
+                    return
+                }
+                sample.sampleRate = rate
+            case UInt8(ascii: "#") where self.dialects.dogStatsD:
+                layout.hasDogTags = true
+                layout.dogTagsStart = componentStart + 1
+                layout.dogTagsEnd = componentEnd
+            case UInt8(ascii: "c") where componentEnd > componentStart + 1 && line[componentStart + 1] == UInt8(ascii: ":"):
+                break  // DogStatsD v1.2 container id: accepted, not exported (it would explode cardinality).
+            case UInt8(ascii: "T"):
+                // DogStatsD v1.3 timestamp: accepted; Prometheus takes the scrape time, as for every sample.
+                let digits = UnsafeRawBufferPointer(rebasing: line[(componentStart + 1)..<componentEnd])
+                guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                    onFailure(.unknownComponent)
+                    return
+                }
+            default:
+                onFailure(.unknownComponent)
+                return
+            }
+            componentStart = componentEnd + 1
+        }
+        onSample(sample, layout)
+    }
+
+    /// `c`, `g`, `ms`, `h`, `d`, `s`.
+    @inline(__always)
+    package static func parseType(_ bytes: UnsafeRawBufferPointer) -> StatsDType? {
+        switch bytes.count {
+        case 1:
+            switch bytes[0] {
+            case UInt8(ascii: "c"): return .counter
+            case UInt8(ascii: "g"): return .gauge
+            case UInt8(ascii: "h"): return .histogram
+            case UInt8(ascii: "d"): return .distribution
+            case UInt8(ascii: "s"): return .set
+            default: return nil
+            }
+        case 2:
+            return bytes[0] == UInt8(ascii: "m") && bytes[1] == UInt8(ascii: "s") ? .timer : nil
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// Resolves a line's name section and DogStatsD tags into a metric name and labels.
+///
+/// Runs once per new raw series key (the slow path), so it may build `String`s. Follows
+/// statsd_exporter: SignalFX `name[k=v]suffix` first, then the first Librato `#` or InfluxDB `,`;
+/// tag keys are escaped like metric names, values kept as sent; a tag without a key, a value or a
+/// separator is skipped and counted as a tag error.
+package struct StatsDTagParser: Sendable {
+    package var dialects: TagDialects
+
+    package init(dialects: TagDialects = .all) {
+        self.dialects = dialects
+    }
+
+    /// The outcome for one line shape.
+    package struct Resolved: Sendable, Equatable {
+        /// The metric name with name-embedded tags removed, not escaped.
+        package var name: String
+        /// Labels in tag order; a later tag with the same key replaces an earlier one.
+        package var labels: [(name: String, value: String)]
+        /// Tags that were skipped as invalid.
+        package var tagErrors: Int
+        /// True when the name section carried InfluxDB/Librato/SignalFX tags that produced labels.
+        package var hasNameTags: Bool
+
+        package static func == (lhs: Resolved, rhs: Resolved) -> Bool {
+            lhs.name == rhs.name && lhs.tagErrors == rhs.tagErrors && lhs.hasNameTags == rhs.hasNameTags
+                && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
+        }
+    }
+
+    /// Resolves name and tags; nil when the bytes are not valid UTF-8 (a malformed line).
+    package func resolve(nameSection: UnsafeRawBufferPointer, dogTags: UnsafeRawBufferPointer?) -> Resolved? {
+        guard let section = String(validating: nameSection.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+            return nil
+        }
+        var resolved = Resolved(name: section, labels: [], tagErrors: 0, hasNameTags: false)
+        self.splitNameTags(section, into: &resolved)
+        resolved.hasNameTags = !resolved.labels.isEmpty
+        if let dogTags {
+            guard let text = String(validating: dogTags.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                return nil
+            }
+            if text.isEmpty {
+                resolved.tagErrors += 1
+            } else {
+                for tag in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    Self.addTag(Substring(tag), separator: ":", into: &resolved)
+                }
+            }
+        }
+        return resolved
+    }
+
+    private func splitNameTags(_ section: String, into resolved: inout Resolved) {
+        if self.dialects.signalFX {
+            let open = section.firstIndex(of: "[")
+            let close = section.firstIndex(of: "]")
+            switch (open, close) {
+            case (let open?, let close?) where open < close:
+                Self.addNameTags(section[section.index(after: open)..<close], into: &resolved)
+                resolved.name = String(section[..<open]) + String(section[section.index(after: close)...])
+                return
+            case (nil, nil):
+                break
+            default:
+                resolved.tagErrors += 1  // one bracket only (or reversed): name kept as sent.
+                return
+            }
+        }
+        for index in section.indices {
+            let character = section[index]
+            if (character == "#" && self.dialects.librato) || (character == "," && self.dialects.influxDB) {
+                Self.addNameTags(section[section.index(after: index)...], into: &resolved)
+                resolved.name = String(section[..<index])
+                return
+            }
+        }
+    }
+
+    private static func addNameTags(_ tags: Substring, into resolved: inout Resolved) {
+        for tag in tags.split(separator: ",", omittingEmptySubsequences: false) {
+            addTag(tag, separator: "=", into: &resolved)
+        }
+    }
+
+    private static func addTag(_ tag: Substring, separator: Character, into resolved: inout Resolved) {
+        guard let split = tag.firstIndex(of: separator) else {
+            resolved.tagErrors += 1
+            return
+        }
+        let key = tag[..<split]
+        let value = tag[tag.index(after: split)...]
+        if key.isEmpty || value.isEmpty {
+            resolved.tagErrors += 1
+            return
+        }
+        let name = MetricNameEscaping.escape(String(key))
+        let text = String(value)
+        if let existing = resolved.labels.firstIndex(where: { $0.name == name }) {
+            resolved.labels[existing].value = text
+        } else {
+            resolved.labels.append((name, text))
+        }
+    }
+}
