@@ -33,6 +33,11 @@ extension ShardState {
     @inline(__always)
     private mutating func apply(sample: StatsDSample, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) {
         self.counts.samples += 1
+        // Rejected before routing so that a bad first sample does not create an empty series.
+        if sample.type == .counter && sample.value < 0 {
+            self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
+            return
+        }
         let routeIndex = self.routeIndex(type: sample.type, line: line, layout: layout, now: now)
         let route = self.routes[Int(routeIndex)]
         if route.hasTags { self.counts.linesWithTags += 1 }
@@ -58,12 +63,7 @@ extension ShardState {
         let storage = self.families[Int(self.series[Int(seriesID)].family)].storage
         switch storage {
         case .counter:
-            let increment = sample.value / sample.sampleRate
-            guard increment >= 0 else {
-                self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
-                return
-            }
-            self.counterValues[slot] += increment
+            self.counterValues[slot] += sample.value / sample.sampleRate
         case .gauge:
             if sample.relative {
                 self.gaugeValues[slot] += sample.value

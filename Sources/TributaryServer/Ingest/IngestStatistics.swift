@@ -1,0 +1,41 @@
+import Synchronization
+
+/// Listener-level counters (per packet or connection, never per line), shared by all listeners.
+package final class IngestStatistics: Sendable {
+    package enum Counter: Int, CaseIterable, Sendable {
+        case udpPackets
+        case unixgramPackets
+        case tcpConnections
+        case tcpConnectionErrors
+        case tcpTooLongLines
+    }
+
+    private let udpPackets = Atomic<UInt64>(0)
+    private let unixgramPackets = Atomic<UInt64>(0)
+    private let tcpConnections = Atomic<UInt64>(0)
+    private let tcpConnectionErrors = Atomic<UInt64>(0)
+    private let tcpTooLongLines = Atomic<UInt64>(0)
+
+    package init() {}
+
+    @inline(__always)
+    package func increment(_ counter: Counter) {
+        switch counter {
+        case .udpPackets: self.udpPackets.wrappingAdd(1, ordering: .relaxed)
+        case .unixgramPackets: self.unixgramPackets.wrappingAdd(1, ordering: .relaxed)
+        case .tcpConnections: self.tcpConnections.wrappingAdd(1, ordering: .relaxed)
+        case .tcpConnectionErrors: self.tcpConnectionErrors.wrappingAdd(1, ordering: .relaxed)
+        case .tcpTooLongLines: self.tcpTooLongLines.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    package func value(_ counter: Counter) -> UInt64 {
+        switch counter {
+        case .udpPackets: self.udpPackets.load(ordering: .relaxed)
+        case .unixgramPackets: self.unixgramPackets.load(ordering: .relaxed)
+        case .tcpConnections: self.tcpConnections.load(ordering: .relaxed)
+        case .tcpConnectionErrors: self.tcpConnectionErrors.load(ordering: .relaxed)
+        case .tcpTooLongLines: self.tcpTooLongLines.load(ordering: .relaxed)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import TributaryCore
+
+/// Runs the StatsD listeners (UDP, TCP, Unix datagram) until graceful shutdown.
+///
+/// Every listener applies what it reads to `shard` inline on its own thread. Bound UDP ports are
+/// published in `boundUDPPorts` (for kernel drop accounting and tests).
+package final class StatsDIngestService: Service, Sendable {
+    private let configuration: StatsDListenerConfiguration
+    private let shard: AggregationShard
+    private let statistics: IngestStatistics
+    private let readiness: Readiness
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let bound = Mutex<(udp: [Int], tcp: [Int])>(([], []))
+
+    package init(
+        configuration: StatsDListenerConfiguration, shard: AggregationShard, statistics: IngestStatistics,
+        readiness: Readiness, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.shard = shard
+        self.statistics = statistics
+        self.readiness = readiness
+        self.logger = logger
+        self.group = group
+    }
+
+    package var boundUDPPorts: [Int] { self.bound.withLock { $0.udp } }
+    package var boundTCPPorts: [Int] { self.bound.withLock { $0.tcp } }
+
+    package func run() async throws {
+        var channels: [any Channel] = []
+        var receiver: UnixDatagramReceiver?
+        var receiverThread: Task<Void, Never>?
+        do {
+            if let udp = self.configuration.udp {
+                let channel = try await self.bindUDP(udp)
+                channels.append(channel)
+                self.bound.withLock { $0.udp.append(channel.localAddress?.port ?? udp.port) }
+                self.readiness.markReady("statsd-udp")
+                self.logger.info("listening for StatsD", metadata: ["udp": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+            }
+            if let tcp = self.configuration.tcp {
+                let channel = try await self.bindTCP(tcp)
+                channels.append(channel)
+                self.bound.withLock { $0.tcp.append(channel.localAddress?.port ?? tcp.port) }
+                self.readiness.markReady("statsd-tcp")
+                self.logger.info("listening for StatsD", metadata: ["tcp": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+            }
+            if let path = self.configuration.unixgramPath {
+                let unix = try UnixDatagramReceiver(
+                    path: path, mode: self.configuration.unixSocketMode,
+                    receiveBufferBytes: self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer)
+                receiver = unix
+                let shard = self.shard
+                let statistics = self.statistics
+                receiverThread = Task.detached {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let thread = Thread {
+                            unix.run { datagram in
+                                statistics.increment(.unixgramPackets)
+                                shard.apply(lines: datagram, now: monotonicNanoseconds())
+                            }
+                            continuation.resume()
+                        }
+                        thread.name = "tributary-unixgram"
+                        thread.start()
+                    }
+                }
+                self.readiness.markReady("statsd-unixgram")
+                self.logger.info("listening for StatsD", metadata: ["unixgram": "\(path)"])
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            receiver?.stop()
+            await receiverThread?.value
+            throw error
+        }
+
+        // Serve until graceful shutdown (or cancellation), then close.
+        try? await gracefulShutdown()
+        for channel in channels { try? await channel.close() }
+        receiver?.stop()
+        await receiverThread?.value
+    }
+
+    private func bindUDP(_ address: ListenAddress) async throws -> any Channel {
+        let shard = self.shard
+        let statistics = self.statistics
+        let batch = max(1, self.configuration.udpBatchSize)
+        let receiveBuffer = self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer
+        let bootstrap = DatagramBootstrap(group: self.group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: receiveBuffer))
+            .channelOption(.datagramVectorReadMessageCount, value: batch)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 65536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPIngestHandler(shard: shard, statistics: statistics))
+                }
+            }
+        return try await Self.bindFirst(address) { host in try await bootstrap.bind(host: host, port: address.port).get() }
+    }
+
+    private func bindTCP(_ address: ListenAddress) async throws -> any Channel {
+        let shard = self.shard
+        let statistics = self.statistics
+        let maxLine = self.configuration.maxTCPLineBytes
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine))
+                }
+            }
+        return try await Self.bindFirst(address) { host in try await bootstrap.bind(host: host, port: address.port).get() }
+    }
+
+    /// Tries each candidate host (dual-stack `::` first for "all interfaces") and returns the first bind.
+    static func bindFirst(_ address: ListenAddress, _ bind: (String) async throws -> any Channel) async throws -> any Channel {
+        var lastError: (any Error)?
+        for host in address.bindHosts {
+            do {
+                return try await bind(host)
+            } catch {
+                lastError = error
+            }
+        }
+        throw ListenerBindError(address: address, underlying: lastError)
+    }
+}
+
+package struct ListenerBindError: Error, CustomStringConvertible {
+    package var address: ListenAddress
+    package var underlying: (any Error)?
+    package var description: String { "cannot listen on \(self.address): \(self.underlying.map { "\($0)" } ?? "unknown error")" }
+}

@@ -1,0 +1,38 @@
+/// Where and how Tributary listens for StatsD.
+package struct StatsDListenerConfiguration: Sendable {
+    package var udp: ListenAddress?
+    package var tcp: ListenAddress?
+    package var unixgramPath: String?
+    /// Octal file mode of the Unix datagram socket (statsd_exporter's default is 755).
+    package var unixSocketMode: String
+    /// SO_RCVBUF in bytes; nil asks for `defaultReceiveBuffer` (the kernel caps it at `rmem_max`).
+    package var readBufferBytes: Int?
+    /// Longest accepted TCP line in bytes.
+    package var maxTCPLineBytes: Int
+    /// Datagrams read per `recvmmsg` call.
+    package var udpBatchSize: Int
+
+    package static let defaultReceiveBuffer = 8 * 1024 * 1024
+
+    package init(
+        udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "755",
+        readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32
+    ) {
+        self.udp = udp
+        self.tcp = tcp
+        self.unixgramPath = unixgramPath
+        self.unixSocketMode = unixSocketMode
+        self.readBufferBytes = readBufferBytes
+        self.maxTCPLineBytes = maxTCPLineBytes
+        self.udpBatchSize = udpBatchSize
+    }
+
+    /// Readiness component names for the configured listeners.
+    package var readinessComponents: Set<String> {
+        var names: Set<String> = []
+        if self.udp != nil { names.insert("statsd-udp") }
+        if self.tcp != nil { names.insert("statsd-tcp") }
+        if self.unixgramPath != nil { names.insert("statsd-unixgram") }
+        return names
+    }
+}

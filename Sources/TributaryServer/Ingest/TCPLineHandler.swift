@@ -1,0 +1,110 @@
+import NIOCore
+import TributaryCore
+
+/// Frames a StatsD TCP stream into lines and applies complete lines to the shard.
+///
+/// All complete lines of one read are applied under one lock. A line longer than `maxLineBytes`
+/// is counted (`tcp_too_long_lines`) and skipped up to its newline; the connection continues.
+final class TCPLineHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let shard: AggregationShard
+    private let statistics: IngestStatistics
+    private let maxLineBytes: Int
+    private var pending: ByteBuffer?
+    /// True while discarding the rest of an over-long line.
+    private var skipping = false
+
+    init(shard: AggregationShard, statistics: IngestStatistics, maxLineBytes: Int) {
+        self.shard = shard
+        self.statistics = statistics
+        self.maxLineBytes = maxLineBytes
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.statistics.increment(.tcpConnections)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = self.unwrapInboundIn(data)
+        if self.skipping {
+            guard let newline = incoming.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return }
+            incoming.moveReaderIndex(to: newline + 1)
+            self.skipping = false
+        }
+        if var pending = self.pending {
+            pending.writeBuffer(&incoming)
+            self.pending = nil
+            self.consume(&pending)
+        } else {
+            self.consume(&incoming)
+        }
+    }
+
+    private func consume(_ buffer: inout ByteBuffer) {
+        let view = buffer.readableBytesView
+        if let lastNewline = view.lastIndex(of: UInt8(ascii: "\n")) {
+            let length = lastNewline + 1 - buffer.readerIndex
+            let now = monotonicNanoseconds()
+            buffer.withUnsafeReadableBytes { bytes in
+                self.applyLines(UnsafeRawBufferPointer(rebasing: bytes[0..<length]), now: now)
+            }
+            buffer.moveReaderIndex(forwardBy: length)
+        }
+        if buffer.readableBytes > self.maxLineBytes {
+            self.statistics.increment(.tcpTooLongLines)
+            self.shard.countRejectedLine(.lineTooLong)
+            self.skipping = true
+            return
+        }
+        if buffer.readableBytes > 0 {
+            buffer.discardReadBytes()
+            self.pending = buffer
+        }
+    }
+
+    /// Applies complete lines, counting (and skipping) any that exceed the limit.
+    private func applyLines(_ bytes: UnsafeRawBufferPointer, now: UInt64) {
+        var start = 0
+        var tooLong = false
+        var index = 0
+        // Fast check: are all lines within the limit? Then apply the chunk in one call.
+        while index < bytes.count {
+            var end = index
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            if end - index > self.maxLineBytes { tooLong = true }
+            index = end + 1
+        }
+        if !tooLong {
+            self.shard.apply(lines: bytes, now: now)
+            return
+        }
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            if end - start > self.maxLineBytes {
+                self.statistics.increment(.tcpTooLongLines)
+                self.shard.countRejectedLine(.lineTooLong)
+            } else {
+                self.shard.apply(lines: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), now: now)
+            }
+            start = end + 1
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A last line without a newline still counts when the peer closes cleanly.
+        if var pending = self.pending, !self.skipping {
+            self.pending = nil
+            let now = monotonicNanoseconds()
+            pending.withUnsafeReadableBytes { self.applyLines($0, now: now) }
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.statistics.increment(.tcpConnectionErrors)
+        context.close(promise: nil)
+    }
+}

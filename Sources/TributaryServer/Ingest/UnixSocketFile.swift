@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Preparing a Unix socket path: stale-file cleanup and the file mode after bind.
+package enum UnixSocketFile {
+    package enum PrepareError: Error, CustomStringConvertible {
+        case inUse(String)
+        case notASocket(String)
+        case pathTooLong(String)
+
+        package var description: String {
+            switch self {
+            case .inUse(let path): "socket \(path) is in use by a live listener"
+            case .notASocket(let path): "\(path) exists and is not a socket; refusing to remove it"
+            case .pathTooLong(let path): "socket path \(path) is longer than the 107 bytes a Unix socket address allows"
+            }
+        }
+    }
+
+    /// Removes a socket file left behind by a crashed process. A socket that still accepts
+    /// connections (stream) or datagrams is reported as in use; a non-socket file is never removed.
+    package static func removeStale(path: String, type: Int32) throws(PrepareError) {
+        if path.utf8.count > 107 { throw .pathTooLong(path) }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw .notASocket(path) }
+        let probe = socket(AF_UNIX, type, 0)
+        if probe >= 0 {
+            defer { close(probe) }
+            let connected = withSockaddr(path: path) { address, length in connect(probe, address, length) == 0 }
+            if connected { throw .inUse(path) }
+        }
+        unlink(path)
+    }
+
+    /// Runs `body` with a `sockaddr_un` for `path`.
+    package static func withSockaddr<R>(path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.prefix(raw.count - 1).enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+
+    /// Applies the file mode given as an octal string (`"660"`, `"0755"`).
+    package static func applyMode(path: String, octal: String) -> Bool {
+        guard let mode = mode_t(octal, radix: 8) else { return false }
+        return chmod(path, mode) == 0
+    }
+}

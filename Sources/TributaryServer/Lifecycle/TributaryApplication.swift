@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TributaryCore
+
+/// Wires one Tributary process: shard, listeners, HTTP, maintenance, all in one `ServiceGroup`.
+///
+/// Data flow: listener thread → `AggregationShard.apply` (inline, one lock per datagram) →
+/// scrape thread → `writeText` + self-metrics → gzip → HTTP response.
+package final class TributaryApplication: Sendable {
+    package let configuration: TributaryConfiguration
+    package let shard: AggregationShard
+    package let statistics = IngestStatistics()
+    package let readiness: Readiness
+    package let reloader: MappingReloader
+    package let ingest: StatsDIngestService
+    private let logger: Logger
+
+    package init(configuration: TributaryConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.shard = AggregationShard(settings: configuration.aggregation)
+        self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(["config", "http"]))
+        self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: [self.shard], logger: logger)
+        self.ingest = StatsDIngestService(
+            configuration: configuration.statsd, shard: self.shard, statistics: self.statistics,
+            readiness: self.readiness, logger: logger)
+    }
+
+    /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), then runs every
+    /// service until SIGTERM/SIGINT.
+    package func run() async throws {
+        if case .failure(let error) = self.reloader.reload() {
+            throw error
+        }
+        self.readiness.markReady("config")
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: self.ingest),
+                    .init(service: self.makeHTTPService()),
+                    .init(
+                        service: MaintenanceService(
+                            shards: [self.shard], reloader: self.reloader,
+                            expiryInterval: .milliseconds(Int64(self.configuration.expiryIntervalSeconds * 1000)),
+                            logger: self.logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: self.logger
+            )
+        )
+        try await group.run()
+    }
+}

@@ -1,0 +1,27 @@
+import TributaryCore
+
+/// Everything the command line decides, in one value.
+package struct TributaryConfiguration: Sendable {
+    package var statsd: StatsDListenerConfiguration
+    package var webListenAddress: ListenAddress
+    package var telemetryPath: String
+    package var enableLifecycle: Bool
+    package var mappingConfigPath: String?
+    package var aggregation: AggregationSettings
+    /// How often TTL expiry runs, in seconds.
+    package var expiryIntervalSeconds: Double
+
+    package init(
+        statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",
+        enableLifecycle: Bool = false, mappingConfigPath: String? = nil, aggregation: AggregationSettings = AggregationSettings(),
+        expiryIntervalSeconds: Double = 1
+    ) {
+        self.statsd = statsd
+        self.webListenAddress = webListenAddress
+        self.telemetryPath = telemetryPath
+        self.enableLifecycle = enableLifecycle
+        self.mappingConfigPath = mappingConfigPath
+        self.aggregation = aggregation
+        self.expiryIntervalSeconds = expiryIntervalSeconds
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TributaryCore
+import TributaryServer
+
+/// `tributary [flags]`: receive StatsD, serve Prometheus metrics. Flag names are statsd_exporter's.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary",
+        abstract: "Receives StatsD metrics and exports them for Prometheus (a drop-in statsd_exporter replacement).",
+        discussion: """
+            Other commands: `tributary explain --statsd.mapping-config FILE LINE…` shows how lines map.
+            An empty value (--statsd.listen-tcp=) turns a listener off.
+            """,
+        version: TributaryVersion.current
+    )
+
+    @Option(name: .customLong("web.listen-address"), help: "Address for the web interface and telemetry.")
+    var webListenAddress = ":9102"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath = "/metrics"
+
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reload via HTTP POST/PUT to /-/reload.")
+    var enableLifecycle = false
+
+    @Option(name: .customLong("statsd.listen-udp"), help: "UDP address for StatsD; empty disables.")
+    var listenUDP = ":9125"
+
+    @Option(name: .customLong("statsd.listen-tcp"), help: "TCP address for StatsD; empty disables.")
+    var listenTCP = ":9125"
+
+    @Option(name: .customLong("statsd.listen-unixgram"), help: "Unix datagram socket path for StatsD; empty disables.")
+    var listenUnixgram = ""
+
+    @Option(name: .customLong("statsd.unixsocket-mode"), help: "File mode of the Unix datagram socket (octal).")
+    var unixSocketMode = "755"
+
+    @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 8 MiB (capped by net.core.rmem_max).")
+    var readBuffer: Int?
+
+    @Option(name: .customLong("statsd.mapping-config"), help: "Metric mapping configuration file (statsd_exporter's YAML).")
+    var mappingConfig: String?
+
+    @Option(name: .customLong("statsd.cache-size"), help: "Accepted for compatibility: Tributary caches every line shape per shard.")
+    var cacheSize = 1000
+
+    @Option(name: .customLong("statsd.cache-type"), help: "Accepted for compatibility (lru, random).")
+    var cacheType = "lru"
+
+    @Option(name: .customLong("statsd.event-queue-size"), help: "Accepted, no effect: Tributary has no event queue.")
+    var eventQueueSize = 10000
+
+    @Option(name: .customLong("statsd.event-flush-threshold"), help: "Accepted, no effect: Tributary has no event queue.")
+    var eventFlushThreshold = 1000
+
+    @Option(name: .customLong("statsd.event-flush-interval"), help: "Accepted, no effect: Tributary has no event queue.")
+    var eventFlushInterval = "200ms"
+
+    @Option(name: .customLong("statsd.udp-packet-queue-size"), help: "Accepted, no effect: datagrams are applied as they are read.")
+    var udpPacketQueueSize = 10000
+
+    @Flag(name: .customLong("statsd.parse-dogstatsd-tags"), inversion: .prefixedNo, help: "Parse DogStatsD style tags.")
+    var parseDogStatsDTags = true
+
+    @Flag(name: .customLong("statsd.parse-influxdb-tags"), inversion: .prefixedNo, help: "Parse InfluxDB style tags.")
+    var parseInfluxDBTags = true
+
+    @Flag(name: .customLong("statsd.parse-librato-tags"), inversion: .prefixedNo, help: "Parse Librato style tags.")
+    var parseLibratoTags = true
+
+    @Flag(name: .customLong("statsd.parse-signalfx-tags"), inversion: .prefixedNo, help: "Parse SignalFX style tags.")
+    var parseSignalFXTags = true
+
+    @Option(name: .customLong("statsd.set-window"), help: "Seconds over which a StatsD set (|s) counts distinct members.")
+    var setWindowSeconds = 60.0
+
+    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt, json.")
+    var logFormat = "logfmt"
+
+    @Flag(name: .customLong("check-config"), help: "Check the mapping configuration and exit (0 valid, 1 invalid).")
+    var checkConfig = false
+
+    func validate() throws {
+        guard LineLogHandler.level(named: self.logLevel) != nil else {
+            throw ValidationError("--log.level must be one of debug, info, warn, error (got \"\(self.logLevel)\")")
+        }
+        guard LineLogHandler.Format(rawValue: self.logFormat) != nil else {
+            throw ValidationError("--log.format must be logfmt or json (got \"\(self.logFormat)\")")
+        }
+        guard ["lru", "random"].contains(self.cacheType) else {
+            throw ValidationError("--statsd.cache-type must be lru or random (got \"\(self.cacheType)\")")
+        }
+        guard self.telemetryPath.hasPrefix("/") else {
+            throw ValidationError("--web.telemetry-path must start with / (got \"\(self.telemetryPath)\")")
+        }
+        guard mode_t(self.unixSocketMode, radix: 8) != nil else {
+            throw ValidationError("--statsd.unixsocket-mode must be an octal file mode such as 755 (got \"\(self.unixSocketMode)\")")
+        }
+        if let readBuffer, readBuffer <= 0 {
+            throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
+        }
+        guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
+        for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
+            do { _ = try ListenAddress.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
+        }
+        do {
+            guard try ListenAddress.parse(self.webListenAddress) != nil else {
+                throw ValidationError("--web.listen-address must not be empty")
+            }
+        } catch let error as ListenAddressError {
+            throw ValidationError("--web.listen-address: \(error.description)")
+        }
+    }
+
+    func run() async throws {
+        let level = LineLogHandler.level(named: self.logLevel) ?? .info
+        let format = LineLogHandler.Format(rawValue: self.logFormat) ?? .logfmt
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
+        let logger = Logger(label: "tributary")
+
+        if self.checkConfig {
+            try self.runCheckConfig()
+            return
+        }
+        let configuration = try self.makeConfiguration()
+        try await TributaryApplication(configuration: configuration, logger: logger).run()
+    }
+
+    private func runCheckConfig() throws {
+        guard let path = self.mappingConfig else {
+            print("No mapping config given (--statsd.mapping-config); nothing to check.")
+            return
+        }
+        do {
+            let mapper = try MappingReloader.compile(path: path)
+            print("Configuration \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
+        } catch {
+            FileHandle.standardError.write(Data("Configuration \(path) is invalid: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func makeConfiguration() throws -> TributaryConfiguration {
+        let dialects = TagDialects(
+            dogStatsD: self.parseDogStatsDTags, influxDB: self.parseInfluxDBTags, librato: self.parseLibratoTags,
+            signalFX: self.parseSignalFXTags)
+        let statsd = StatsDListenerConfiguration(
+            udp: try ListenAddress.parse(self.listenUDP),
+            tcp: try ListenAddress.parse(self.listenTCP),
+            unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
+            unixSocketMode: self.unixSocketMode,
+            readBufferBytes: self.readBuffer
+        )
+        return TributaryConfiguration(
+            statsd: statsd,
+            webListenAddress: try ListenAddress.parse(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
+            telemetryPath: self.telemetryPath,
+            enableLifecycle: self.enableLifecycle,
+            mappingConfigPath: self.mappingConfig,
+            aggregation: AggregationSettings(dialects: dialects, setWindowSeconds: self.setWindowSeconds)
+        )
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: Swift unit and integration tests, then end-to-end tests against the built
+# binary (real UDP/TCP/Unix sockets, promtool, a real Prometheus server, statsd_exporter conformance).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift build"
+swift build --build-tests
+echo "== swift test"
+swift test --skip-build --parallel --num-workers 2
+echo "== end-to-end (pytest)"
+TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" python3 -m pytest -q tests/e2e

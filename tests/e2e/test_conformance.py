@@ -1,0 +1,31 @@
+"""Same input, same output as statsd_exporter 0.27.2 (../shared/conformance), and clean promtool checks."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, binary_path
+
+CONFORMANCE = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
+
+
+def run_check(lines, golden, mapping=None, allow_absent=None):
+    if not os.path.isdir(CONFORMANCE):
+        pytest.fail("conformance corpus not found at %s" % CONFORMANCE)
+    cmd = (binary_path() + " --statsd.listen-udp={udp} --statsd.listen-tcp= --web.listen-address={http}")
+    args = [sys.executable, os.path.join(CONFORMANCE, "check.py"), "check", "--cmd", cmd,
+            "--lines", os.path.join(CONFORMANCE, lines), "--golden", os.path.join(CONFORMANCE, golden)]
+    if mapping:
+        args[5] += " --statsd.mapping-config={mapping}"
+        args += ["--mapping", os.path.join(CONFORMANCE, mapping)]
+    if allow_absent:
+        args += ["--allow-absent", ",".join(allow_absent)]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def test_statsd_lines_match_statsd_exporter():
+    run_check("statsd-lines.txt", "expected-statsd-lines.json")

@@ -1,0 +1,63 @@
+"""StatsD over real UDP, TCP and Unix datagram sockets into the built binary."""
+from promparse import key
+
+
+def test_udp_counters_gauges_timers(tributary):
+    tributary.send_udp("e2e.orders:1|c", "e2e.orders:2|c|@0.5", "e2e.temp:20|g\ne2e.temp:+2|g",
+                       "e2e.rt:250|ms|#route:/api", "e2e.size:3|h")
+    s = tributary.wait_for(lambda s: s.get(key("e2e_rt_count", route="/api")) == 1
+                           and s.get(key("e2e_size_count")) == 1
+                           and s.get(key("e2e_orders")) == 5)
+    assert s[key("e2e_temp")] == 22
+    assert s[key("e2e_rt_sum", route="/api")] == 0.25
+    assert s[key("e2e_rt", route="/api", quantile="0.5")] == 0.25
+
+
+def test_tcp_lines_split_across_reads(tributary):
+    payload = "".join("tcp.hits:1|c|#k:v\n" for _ in range(200))
+    tributary.send_tcp(payload, chunks=7)
+    s = tributary.wait_for(lambda s: s.get(key("tcp_hits", k="v")) == 200)
+    assert s[key("tributary_tcp_connections_total")] >= 1
+
+
+def test_tcp_last_line_without_newline_counts(tributary):
+    tributary.send_tcp("tcp.tail:3|c\ntcp.tail:4|c")
+    tributary.wait_for(lambda s: s.get(key("tcp_tail")) == 7)
+
+
+def test_tcp_too_long_line_is_counted_and_connection_continues(tributary):
+    tributary.send_tcp("tcp.before:1|c\n" + "x" * 70000 + ":1|c\ntcp.after:1|c\n", chunks=3)
+    s = tributary.wait_for(lambda s: s.get(key("tcp_after")) == 1 and s.get(key("tcp_before")) == 1)
+    assert s[key("tributary_tcp_too_long_lines_total")] == 1
+
+
+def test_unixgram_from_unbound_sender(tributary):
+    tributary.send_unixgram("ux.events:4|c", "ux.level:7|g")
+    s = tributary.wait_for(lambda s: s.get(key("ux_events")) == 4 and s.get(key("ux_level")) == 7)
+    assert s[key("tributary_unixgram_packets_total")] == 2
+
+
+def test_malformed_lines_counted_by_reason_and_neighbours_kept(tributary):
+    tributary.send_udp("good.one:1|c\nbroken\nbad.value:x|c\nbad.type:1|zz\ngood.one:1|c")
+    s = tributary.wait_for(lambda s: s.get(key("good_one")) == 2)
+    assert s[key("tributary_sample_errors_total", reason="malformed_line")] == 1
+    assert s[key("tributary_sample_errors_total", reason="malformed_value")] == 1
+    assert s[key("tributary_sample_errors_total", reason="illegal_event")] == 1
+
+
+def test_type_conflict_counted_not_500(tributary):
+    tributary.send_udp("clash.metric:1|g", "clash.metric:1|c")
+    s = tributary.wait_for(lambda s: s.get(key("tributary_events_conflict_total", metric_name="clash_metric")) == 1)
+    assert s[key("clash_metric")] == 1
+
+
+def test_dogstatsd_events_and_service_checks_are_not_errors(tributary):
+    tributary.send_udp("_e{5,4}:title|text|#env:prod", "_sc|db.check|0|#env:prod")
+    s = tributary.wait_for(lambda s: s.get(key("tributary_dogstatsd_events_total", kind="event")) == 1)
+    assert s[key("tributary_dogstatsd_events_total", kind="service_check")] == 1
+    assert s[key("tributary_sample_errors_total", reason="malformed_line")] == 0
+
+
+def test_sets_count_distinct_members(tributary):
+    tributary.send_udp("users.online:alice|s", "users.online:bob|s", "users.online:alice|s")
+    tributary.wait_for(lambda s: s.get(key("users_online")) == 2)
