@@ -1,0 +1,44 @@
+import ArgumentParser
+import TributaryServer
+
+/// `tributary demo`: sends a realistic service's metrics to a running Tributary.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary demo",
+        abstract: "Send demo StatsD traffic (requests, latency, runtime, cache, database) to Tributary."
+    )
+
+    @Option(name: .customLong("statsd.address"), help: "Where to send StatsD (IPv4 host:port).")
+    var address = "127.0.0.1:9125"
+
+    @Option(help: "Scenario: normal, slow, errors, memory.")
+    var scenario = "normal"
+
+    @Option(help: "Simulated requests per second.")
+    var rate = 200
+
+    @Option(help: "Stop after this many seconds (0 = run until interrupted).")
+    var duration = 0.0
+
+    func validate() throws {
+        guard DemoTraffic.Scenario(rawValue: self.scenario) != nil else {
+            throw ValidationError("--scenario must be one of \(DemoTraffic.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard self.rate > 0 else { throw ValidationError("--rate must be positive") }
+    }
+
+    func run() async throws {
+        guard let parsed = try ListenAddress.parse(self.address), let host = parsed.host else {
+            throw ValidationError("--statsd.address must be host:port, e.g. 127.0.0.1:9125")
+        }
+        let sender = try UDPLineSender(host: host, port: parsed.port)
+        var traffic = DemoTraffic(scenario: DemoTraffic.Scenario(rawValue: self.scenario) ?? .normal, requestsPerSecond: self.rate)
+        print("Sending \(self.scenario) demo traffic to \(self.address) (\(self.rate) requests/s); Ctrl-C to stop.")
+        let clock = ContinuousClock()
+        let start = clock.now
+        while self.duration <= 0 || clock.now - start < .milliseconds(Int64(self.duration * 1000)) {
+            sender.send(lines: traffic.nextLines())
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
