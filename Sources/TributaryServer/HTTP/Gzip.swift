@@ -71,7 +71,9 @@ package enum Gzip {
         guard code == Z_OK else { return .failure(Failure(code: code)) }
         defer { deflateEnd(&stream) }
         // zlib does not write through next_in; nil is fine for empty input.
-        stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
+        stream.next_in = input.baseAddress.map {
+            UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+        }
         stream.avail_in = uInt(input.count)
         stream.next_out = out.baseAddress?.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = uInt(out.count)

@@ -117,7 +117,8 @@ package struct HTTPResponseInfo: Sendable {
 
     /// A `text/html; charset=utf-8` response.
     package static func html(_ status: Int, _ html: String) -> HTTPResponseInfo {
-        HTTPResponseInfo(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+        HTTPResponseInfo(
+            status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
     }
 
     /// A `application/json` response.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Datagrams the kernel dropped for our UDP sockets (receive buffer full), from `/proc/net/udp{,6}`.
@@ -76,23 +76,23 @@ package enum ProcFile {
     /// The file's contents as UTF-8 text, or `nil` when it cannot be opened.
     package static func read(_ path: String, limit: Int = 4 << 20) -> String? {
         #if canImport(Glibc)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while result.count < limit {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var result: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while result.count < limit {
+                let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                if count == 0 { break }
+                result.append(contentsOf: chunk[..<count])
             }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[..<count])
-        }
-        return String(decoding: result, as: UTF8.self)
+            return String(decoding: result, as: UTF8.self)
         #else
-        return nil
+            return nil
         #endif
     }
 }

@@ -144,10 +144,12 @@ package final class MetricsHTTPServer: Service, Sendable {
             channel = running
         } else {
             try await self.start()
-            guard let running = self.state.withLock({ state -> (any Channel)? in
-                if case .running(let channel) = state { return channel }
-                return nil
-            }) else { return }
+            guard
+                let running = self.state.withLock({ state -> (any Channel)? in
+                    if case .running(let channel) = state { return channel }
+                    return nil
+                })
+            else { return }
             channel = running
         }
         try await withTaskCancellationHandler {

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `process_*` values Prometheus clients export, read from `/proc` like client_golang's process collector.
@@ -35,24 +35,24 @@ package enum ProcessMetrics {
     /// The current resident memory, or `nil` when `/proc/self/statm` cannot be read.
     package static func currentResidentMemoryBytes() -> UInt64? {
         #if canImport(Glibc)
-        guard let text = ProcFile.read("/proc/self/statm") else { return nil }
-        return self.residentMemoryBytes(statm: text, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+            guard let text = ProcFile.read("/proc/self/statm") else { return nil }
+            return self.residentMemoryBytes(statm: text, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
         #else
-        return nil
+            return nil
         #endif
     }
 
     /// The process start time, or `nil` when `/proc` cannot be read. Constant: read once and keep it.
     package static func currentStartTimeSeconds() -> Double? {
         #if canImport(Glibc)
-        guard let selfStat = ProcFile.read("/proc/self/stat"), let procStat = ProcFile.read("/proc/stat") else {
-            return nil
-        }
-        return self.startTimeSeconds(
-            selfStat: selfStat, procStat: procStat, ticksPerSecond: Int(sysconf(Int32(_SC_CLK_TCK)))
-        )
+            guard let selfStat = ProcFile.read("/proc/self/stat"), let procStat = ProcFile.read("/proc/stat") else {
+                return nil
+            }
+            return self.startTimeSeconds(
+                selfStat: selfStat, procStat: procStat, ticksPerSecond: Int(sysconf(Int32(_SC_CLK_TCK)))
+            )
         #else
-        return nil
+            return nil
         #endif
     }
 }

@@ -119,7 +119,8 @@ package enum SelfMetricsWriter {
             ], 1, &bytes)
 
         TextFormat.appendHeader(
-            name: "tributary_http_requests_total", help: "The total number of HTTP requests by handler and status code.",
+            name: "tributary_http_requests_total",
+            help: "The total number of HTTP requests by handler and status code.",
             type: "counter", to: &bytes)
         let requests = snapshot.httpRequests.sorted { ($0.handler, $0.code) < ($1.handler, $1.code) }
         for request in requests {

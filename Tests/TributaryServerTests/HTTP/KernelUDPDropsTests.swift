@@ -53,8 +53,9 @@ import Testing
         let fields3to21 = Array(repeating: "0", count: 19).joined(separator: " ")
         let selfStat = "1234 (trib (x) y) S \(fields3to21.dropFirst(2)) 500 0 0\n"
         let procStat = "cpu  1 2 3\nbtime 1700000000\nprocesses 10\n"
-        #expect(ProcessMetrics.startTimeSeconds(selfStat: selfStat, procStat: procStat, ticksPerSecond: 100)
-            == 1_700_000_005)
+        #expect(
+            ProcessMetrics.startTimeSeconds(selfStat: selfStat, procStat: procStat, ticksPerSecond: 100)
+                == 1_700_000_005)
     }
 
     @Test func readsLiveProcValues() {

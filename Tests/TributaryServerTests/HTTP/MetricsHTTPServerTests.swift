@@ -2,8 +2,8 @@ import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import TributaryServer
@@ -151,7 +151,8 @@ import Testing
             reload: { () async -> Result<String, any Error> in
                 fail.load(ordering: .relaxed) ? .failure(ReloadFailure()) : .success("Config reloaded: 3 mappings")
             })
-        try await Self.withServer(configuration: { $0.enableLifecycle = true }, endpoints: endpoints) { port, _ async throws in
+        try await Self.withServer(configuration: { $0.enableLifecycle = true }, endpoints: endpoints) {
+            port, _ async throws in
             let post = try await TestHTTPClient.request(port: port, method: "POST", path: "/-/reload")
             #expect(post.status == 200)
             #expect(post.text == "Config reloaded: 3 mappings\n")
@@ -189,7 +190,8 @@ import Testing
 
     @Test func rejectsLargeBodiesWith413() async throws {
         let endpoints = HTTPEndpoints(metrics: { [] }, extraRoutes: ["/api/echo": { _ in .text(200, "ok") }])
-        try await Self.withServer(configuration: { $0.maxRequestBodyBytes = 16 }, endpoints: endpoints) { port, _ async throws in
+        try await Self.withServer(configuration: { $0.maxRequestBodyBytes = 16 }, endpoints: endpoints) {
+            port, _ async throws in
             let response = try await TestHTTPClient.request(
                 port: port, method: "POST", path: "/api/echo", body: String(repeating: "x", count: 100))
             #expect(response.status == 413)
@@ -221,7 +223,8 @@ import Testing
             release.wait()
             return Array("x 1\n".utf8)
         })
-        try await Self.withServer(configuration: { $0.maxConcurrentScrapes = 1 }, endpoints: endpoints) { port, _ async throws in
+        try await Self.withServer(configuration: { $0.maxConcurrentScrapes = 1 }, endpoints: endpoints) {
+            port, _ async throws in
             async let first = TestHTTPClient.request(port: port, path: "/metrics")
             while entered.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
             let second = try await TestHTTPClient.request(port: port, path: "/metrics")

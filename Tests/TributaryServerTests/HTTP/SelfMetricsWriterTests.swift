@@ -22,8 +22,9 @@ import TributaryCore
         return SelfMetricsSnapshot(
             ingest: ingest,
             seriesByKind: [.counter: 3, .histogram: 1],
-            listeners: .init(udpPackets: 9, unixgramPackets: 1, tcpConnections: 2, tcpConnectionErrors: 0,
-                             tcpTooLongLines: 1),
+            listeners: .init(
+                udpPackets: 9, unixgramPackets: 1, tcpConnections: 2, tcpConnectionErrors: 0,
+                tcpTooLongLines: 1),
             udpKernelDrops: 4,
             reloadSuccesses: 2,
             reloadFailures: 1,
