@@ -97,8 +97,13 @@ package final class MetricsHTTPServer: Service, Sendable {
 
     /// The bound address while running (the real port when configured with port 0).
     package var localAddress: SocketAddress? {
+        self.runningChannel?.localAddress
+    }
+
+    /// The listening channel between start and shutdown.
+    private var runningChannel: (any Channel)? {
         self.state.withLock { state in
-            if case .running(let channel) = state { return channel.localAddress }
+            if case .running(let channel) = state { return channel }
             return nil
         }
     }
@@ -136,22 +141,8 @@ package final class MetricsHTTPServer: Service, Sendable {
 
     /// Starts (unless ``start()`` was called) and serves until graceful shutdown or cancellation.
     package func run() async throws {
-        let channel: any Channel
-        if let running = self.state.withLock({ state -> (any Channel)? in
-            if case .running(let channel) = state { return channel }
-            return nil
-        }) {
-            channel = running
-        } else {
-            try await self.start()
-            guard
-                let running = self.state.withLock({ state -> (any Channel)? in
-                    if case .running(let channel) = state { return channel }
-                    return nil
-                })
-            else { return }
-            channel = running
-        }
+        if self.runningChannel == nil { try await self.start() }
+        guard let channel = self.runningChannel else { return }  // shut down concurrently
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
                 try await channel.closeFuture.get()
