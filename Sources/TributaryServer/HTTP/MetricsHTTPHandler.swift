@@ -1,0 +1,261 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// What every connection of one ``MetricsHTTPServer`` shares: routes, limits, the scrape gate and counters.
+final class MetricsHTTPShared: Sendable {
+    let router: HTTPRouter
+    let endpoints: HTTPEndpoints
+    let version: String
+    let maxConcurrentScrapes: Int
+    let maxRequestBodyBytes: Int
+    let threadPool: NIOThreadPool
+    let requestCounter: HTTPRequestCounter
+    let logger: Logger
+    /// Scrapes in flight, at most `maxConcurrentScrapes`.
+    private let scrapesInFlight = Atomic<Int>(0)
+
+    init(
+        router: HTTPRouter, endpoints: HTTPEndpoints, version: String, maxConcurrentScrapes: Int,
+        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger
+    ) {
+        self.router = router
+        self.endpoints = endpoints
+        self.version = version
+        self.maxConcurrentScrapes = maxConcurrentScrapes
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.threadPool = threadPool
+        self.requestCounter = requestCounter
+        self.logger = logger
+    }
+
+    /// Takes a scrape slot; false when all are in use.
+    func enterScrape() -> Bool {
+        while true {
+            let current = self.scrapesInFlight.load(ordering: .relaxed)
+            guard current < self.maxConcurrentScrapes else { return false }
+            if self.scrapesInFlight.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+                .exchanged
+            {
+                return true
+            }
+        }
+    }
+
+    func leaveScrape() {
+        self.scrapesInFlight.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// One HTTP/1.1 connection: collects a request (head + body up to the limit), routes it, and writes one response.
+///
+/// Runs on the connection's event loop. `HTTPServerPipelineHandler` (installed by `configureHTTPServerPipeline`)
+/// holds back pipelined requests until the response to the current one has ended, so at most one request is in
+/// flight here. Slow work (scrape, gzip, extra routes, reload) runs on the thread pool or a task and completes back on
+/// the event loop.
+final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, body: [UInt8])
+        /// Body too large: 413 sent, the rest of the request is ignored and the connection closes.
+        case discarding
+        case responding
+    }
+
+    private let shared: MetricsHTTPShared
+    private var state = State.idle
+
+    init(shared: MetricsHTTPShared) {
+        self.shared = shared
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (self.unwrapInboundIn(data), self.state) {
+        case (.head(let head), .idle):
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init),
+                length > self.shared.maxRequestBodyBytes
+            {
+                self.rejectBody(context: context, head: head)
+            } else {
+                self.state = .receiving(head, body: [])
+            }
+        case (.body(var chunk), .receiving(let head, var body)):
+            guard body.count + chunk.readableBytes <= self.shared.maxRequestBodyBytes else {
+                self.rejectBody(context: context, head: head)
+                return
+            }
+            self.state = .responding  // release the array's storage before appending (avoid copy-on-write)
+            body.append(contentsOf: chunk.readBytes(length: chunk.readableBytes) ?? [])
+            self.state = .receiving(head, body: body)
+        case (.end, .receiving(let head, let body)):
+            self.state = .responding
+            self.handle(context: context, head: head, body: body)
+        case (_, .discarding):
+            break
+        default:
+            // A part out of order: the decoder would have raised an error first; drop the connection.
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.shared.logger.debug("HTTP connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func rejectBody(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        self.state = .discarding
+        let decision = self.shared.router.route(method: head.method.rawValue, path: Self.split(head.uri).path)
+        self.write(
+            context: context, head: head, handler: decision.handler,
+            response: .text(413, "Request Entity Too Large\n"), forceClose: true)
+    }
+
+    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
+        let (path, query) = Self.split(head.uri)
+        let decision = self.shared.router.route(method: head.method.rawValue, path: path)
+        let handler = decision.handler
+        let shared = self.shared
+
+        switch decision.target {
+        case .respond(let response):
+            self.write(context: context, head: head, handler: handler, response: response)
+
+        case .healthy:
+            self.write(context: context, head: head, handler: handler, response: .text(200, "OK\n"))
+
+        case .ready:
+            let ready = shared.endpoints.isReady()
+            self.write(
+                context: context, head: head, handler: handler,
+                response: ready ? .text(200, "OK\n") : .text(503, "Not ready\n"))
+
+        case .landing:
+            let page = HTTPRouter.landingPage(version: shared.version, telemetryPath: shared.router.telemetryPath)
+            self.write(context: context, head: head, handler: handler, response: .html(200, page))
+
+        case .metrics:
+            guard shared.enterScrape() else {
+                self.write(
+                    context: context, head: head, handler: handler,
+                    response: .text(
+                        503, "Too many concurrent scrapes (limit \(shared.maxConcurrentScrapes))\n"))
+                return
+            }
+            let gzip = HTTPRouter.acceptsGzip(head.headers["accept-encoding"])
+            let metrics = shared.endpoints.metrics
+            let logger = shared.logger
+            let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { () -> HTTPResponseInfo in
+                let text = metrics()
+                var headers: [(name: String, value: String)] = [
+                    ("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                ]
+                guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
+                do {
+                    let compressed = try Gzip.compress(text)
+                    headers.append(("Content-Encoding", "gzip"))
+                    return HTTPResponseInfo(status: 200, headers: headers, body: compressed)
+                } catch {
+                    logger.warning("gzip failed, sending the scrape uncompressed", metadata: ["error": "\(error)"])
+                    return HTTPResponseInfo(status: 200, headers: headers, body: text)
+                }
+            }
+            future.assumeIsolated().whenComplete { result in
+                shared.leaveScrape()
+                self.complete(context: context, head: head, handler: handler, result: result)
+            }
+
+        case .extra(let route):
+            let request = HTTPRequestInfo(
+                method: head.method.rawValue, path: path, query: query,
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { route(request) }
+            future.assumeIsolated().whenComplete { result in
+                self.complete(context: context, head: head, handler: handler, result: result)
+            }
+
+        case .reload:
+            guard let reload = shared.endpoints.reload else {
+                self.write(
+                    context: context, head: head, handler: handler,
+                    response: .text(403, "Lifecycle API is not enabled.\n"))
+                return
+            }
+            let future = context.eventLoop.makeFutureWithTask { () -> HTTPResponseInfo in
+                switch await reload() {
+                case .success(let message):
+                    return .text(200, message.hasSuffix("\n") || message.isEmpty ? message : message + "\n")
+                case .failure(let error):
+                    return .text(500, "failed to reload config: \(error)\n")
+                }
+            }
+            future.assumeIsolated().whenComplete { result in
+                self.complete(context: context, head: head, handler: handler, result: result)
+            }
+        }
+    }
+
+    private func complete(
+        context: ChannelHandlerContext, head: HTTPRequestHead, handler: String,
+        result: Result<HTTPResponseInfo, any Error>
+    ) {
+        switch result {
+        case .success(let response):
+            self.write(context: context, head: head, handler: handler, response: response)
+        case .failure(let error):
+            self.shared.logger.warning("HTTP handler failed", metadata: ["handler": "\(handler)", "error": "\(error)"])
+            self.write(context: context, head: head, handler: handler, response: .text(500, "\(error)\n"))
+        }
+    }
+
+    /// Writes a whole response, counts it, and closes the connection unless it is kept alive.
+    private func write(
+        context: ChannelHandlerContext, head request: HTTPRequestHead, handler: String, response: HTTPResponseInfo,
+        forceClose: Bool = false
+    ) {
+        self.shared.requestCounter.record(handler: handler, code: response.status)
+        guard context.channel.isActive else { return }
+
+        let keepAlive = request.isKeepAlive && !forceClose
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if request.version.major == 1 && request.version.minor == 0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let responseHead = HTTPResponseHead(
+            version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(self.wrapOutboundOut(.head(responseHead)), promise: nil)
+        if request.method != .HEAD && !response.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        if case .discarding = self.state {} else { self.state = .idle }
+        let done = context.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// Splits a request target into path and query.
+    static func split(_ uri: String) -> (path: String, query: String?) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, nil) }
+        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+    }
+}
+
+extension ChannelHandlerContext {
+    fileprivate func writeAndFlushPromise(_ data: NIOAny) -> EventLoopPromise<Void> {
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.writeAndFlush(data, promise: promise)
+        return promise
+    }
+}

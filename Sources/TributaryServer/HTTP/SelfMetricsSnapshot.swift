@@ -1,0 +1,128 @@
+import TributaryCore
+
+/// Everything ``SelfMetricsWriter`` exports about Tributary itself, gathered by the caller at scrape time.
+///
+/// A plain value: the caller merges shard counts (``merging(_:)``), reads listener atomics and `/proc`, and
+/// hands it over. All counters are cumulative since start; gauges are current values.
+package struct SelfMetricsSnapshot: Sendable {
+    /// Per-listener counters, cumulative since start.
+    package struct ListenerCounts: Sendable, Equatable {
+        package var udpPackets: UInt64 = 0
+        package var unixgramPackets: UInt64 = 0
+        package var tcpConnections: UInt64 = 0
+        package var tcpConnectionErrors: UInt64 = 0
+        package var tcpTooLongLines: UInt64 = 0
+
+        package init(
+            udpPackets: UInt64 = 0, unixgramPackets: UInt64 = 0, tcpConnections: UInt64 = 0,
+            tcpConnectionErrors: UInt64 = 0, tcpTooLongLines: UInt64 = 0
+        ) {
+            self.udpPackets = udpPackets
+            self.unixgramPackets = unixgramPackets
+            self.tcpConnections = tcpConnections
+            self.tcpConnectionErrors = tcpConnectionErrors
+            self.tcpTooLongLines = tcpTooLongLines
+        }
+    }
+
+    /// `tributary_build_info` labels.
+    package struct BuildInfo: Sendable, Equatable {
+        package var version: String
+        package var revision: String
+        package var swiftVersion: String
+
+        package init(version: String, revision: String = "", swiftVersion: String) {
+            self.version = version
+            self.revision = revision
+            self.swiftVersion = swiftVersion
+        }
+    }
+
+    /// Parse, mapping and expiry counts, merged over all shards.
+    package var ingest: IngestCounts
+    /// Live series by storage kind, summed over shards.
+    package var seriesByKind: [StorageKind: Int]
+    package var listeners: ListenerCounts
+    /// Kernel receive-buffer drops on the UDP listener (`/proc/net/udp`); `nil` omits the family.
+    package var udpKernelDrops: UInt64?
+    package var reloadSuccesses: UInt64
+    package var reloadFailures: UInt64
+    /// Mapping rules in the active configuration.
+    package var loadedMappings: Int
+    package var build: BuildInfo
+    /// HTTP requests served, by handler and status code (``HTTPRequestCounter/snapshot()``).
+    package var httpRequests: [HTTPRequestCount]
+    /// Seconds since the Unix epoch; `nil` omits the family.
+    package var processStartTimeSeconds: Double?
+    /// Resident set size in bytes; `nil` omits the family.
+    package var residentMemoryBytes: UInt64?
+
+    package init(
+        ingest: IngestCounts = IngestCounts(),
+        seriesByKind: [StorageKind: Int] = [:],
+        listeners: ListenerCounts = ListenerCounts(),
+        udpKernelDrops: UInt64? = nil,
+        reloadSuccesses: UInt64 = 0,
+        reloadFailures: UInt64 = 0,
+        loadedMappings: Int = 0,
+        build: BuildInfo,
+        httpRequests: [HTTPRequestCount] = [],
+        processStartTimeSeconds: Double? = nil,
+        residentMemoryBytes: UInt64? = nil
+    ) {
+        self.ingest = ingest
+        self.seriesByKind = seriesByKind
+        self.listeners = listeners
+        self.udpKernelDrops = udpKernelDrops
+        self.reloadSuccesses = reloadSuccesses
+        self.reloadFailures = reloadFailures
+        self.loadedMappings = loadedMappings
+        self.build = build
+        self.httpRequests = httpRequests
+        self.processStartTimeSeconds = processStartTimeSeconds
+        self.residentMemoryBytes = residentMemoryBytes
+    }
+
+    /// Sums shard snapshots (``AggregationShard/snapshot()``): counts add, conflict names union.
+    package static func merging(
+        _ shards: some Sequence<(counts: IngestCounts, seriesByKind: [StorageKind: Int])>
+    ) -> (counts: IngestCounts, seriesByKind: [StorageKind: Int]) {
+        var total = IngestCounts()
+        var series: [StorageKind: Int] = [:]
+        for shard in shards {
+            let c = shard.counts
+            total.lines &+= c.lines
+            total.samples &+= c.samples
+            for index in total.sampleErrors.indices where index < c.sampleErrors.count {
+                total.sampleErrors[index] &+= c.sampleErrors[index]
+            }
+            total.linesWithTags &+= c.linesWithTags
+            total.tagErrors &+= c.tagErrors
+            for index in total.eventsByType.indices where index < c.eventsByType.count {
+                total.eventsByType[index] &+= c.eventsByType[index]
+            }
+            total.unmapped &+= c.unmapped
+            total.dropped &+= c.dropped
+            total.dogStatsDEvents &+= c.dogStatsDEvents
+            total.dogStatsDServiceChecks &+= c.dogStatsDServiceChecks
+            for (name, count) in c.conflicts { total.conflicts[name, default: 0] &+= count }
+            total.expiredSeries &+= c.expiredSeries
+            for (kind, count) in shard.seriesByKind { series[kind, default: 0] += count }
+        }
+        return (total, series)
+    }
+}
+
+/// One `tributary_http_requests_total` series.
+package struct HTTPRequestCount: Sendable, Hashable {
+    /// The route: the telemetry path, `/-/healthy`, an extra route's path, or `other` for unknown paths.
+    package var handler: String
+    package var code: Int
+    package var count: UInt64
+
+    package init(handler: String, code: Int, count: UInt64) {
+        self.handler = handler
+        self.code = code
+        self.count = count
+    }
+}

@@ -1,0 +1,165 @@
+import TributaryCore
+
+/// Writes Tributary's own metric families (`tributary_*`, `process_*`) in the text format 0.0.4.
+///
+/// Families come in a fixed order with `# HELP` and `# TYPE`; labelled families list every known label value
+/// (all ``ParseFailure`` reasons, all ``StorageKind``s, both reload outcomes) even at 0, so rate() and absent()
+/// queries work from the first scrape. Names and help follow statsd_exporter's `statsd_exporter_*` families.
+package enum SelfMetricsWriter {
+    /// Appends the families to `bytes`.
+    package static func write(_ snapshot: SelfMetricsSnapshot, into bytes: inout [UInt8]) {
+        let ingest = snapshot.ingest
+
+        self.counter("tributary_lines_total", "The total number of StatsD lines received.", ingest.lines, &bytes)
+        self.counter("tributary_samples_total", "The total number of StatsD samples received.", ingest.samples, &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_sample_errors_total", help: "The total number of errors parsing StatsD samples.",
+            type: "counter", to: &bytes)
+        for failure in ParseFailure.allCases {
+            let value = failure.rawValue < ingest.sampleErrors.count ? ingest.sampleErrors[failure.rawValue] : 0
+            self.sample("tributary_sample_errors_total", [("reason", failure.label)], Double(value), &bytes)
+        }
+
+        self.counter(
+            "tributary_tags_total", "The total number of DogStatsD tags processed.", ingest.linesWithTags, &bytes)
+        self.counter(
+            "tributary_tag_errors_total", "The number of errors parsing DogStatsD tags.", ingest.tagErrors, &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_events_total", help: "The total number of StatsD events seen.", type: "counter",
+            to: &bytes)
+        for (index, type) in [MatchMetricType.counter, .gauge, .observer].enumerated() {
+            let value = index < ingest.eventsByType.count ? ingest.eventsByType[index] : 0
+            self.sample("tributary_events_total", [("type", type.rawValue)], Double(value), &bytes)
+        }
+
+        self.counter(
+            "tributary_events_unmapped_total", "The total number of StatsD events no mapping was found for.",
+            ingest.unmapped, &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_events_actions_total", help: "The total number of StatsD events by action.",
+            type: "counter", to: &bytes)
+        self.sample("tributary_events_actions_total", [("action", "drop")], Double(ingest.dropped), &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_events_conflict_total", help: "The total number of StatsD events with conflicting names.",
+            type: "counter", to: &bytes)
+        for name in ingest.conflicts.keys.sorted() {
+            self.sample(
+                "tributary_events_conflict_total", [("metric_name", name)], Double(ingest.conflicts[name]!), &bytes)
+        }
+
+        TextFormat.appendHeader(
+            name: "tributary_dogstatsd_events_total",
+            help: "The total number of DogStatsD events and service checks received (accepted and not exported).",
+            type: "counter", to: &bytes)
+        self.sample("tributary_dogstatsd_events_total", [("kind", "event")], Double(ingest.dogStatsDEvents), &bytes)
+        self.sample(
+            "tributary_dogstatsd_events_total", [("kind", "service_check")], Double(ingest.dogStatsDServiceChecks),
+            &bytes)
+
+        self.counter(
+            "tributary_series_expired_total", "The total number of series removed after their TTL.",
+            ingest.expiredSeries, &bytes)
+
+        let listeners = snapshot.listeners
+        self.counter(
+            "tributary_udp_packets_total", "The total number of StatsD packets received over UDP.",
+            listeners.udpPackets, &bytes)
+        if let drops = snapshot.udpKernelDrops {
+            self.counter(
+                "tributary_udp_kernel_drops_total",
+                "The total number of UDP datagrams the kernel dropped for the listener sockets (/proc/net/udp drops).",
+                drops, &bytes)
+        }
+        self.counter(
+            "tributary_unixgram_packets_total", "The total number of StatsD packets received over Unixgram.",
+            listeners.unixgramPackets, &bytes)
+        self.counter(
+            "tributary_tcp_connections_total", "The total number of TCP connections handled.",
+            listeners.tcpConnections, &bytes)
+        self.counter(
+            "tributary_tcp_connection_errors_total", "The number of errors encountered reading from TCP.",
+            listeners.tcpConnectionErrors, &bytes)
+        self.counter(
+            "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
+            listeners.tcpTooLongLines, &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_metrics", help: "The current number of series by metric type.", type: "gauge",
+            to: &bytes)
+        for kind in StorageKind.allCases {
+            self.sample("tributary_metrics", [("type", kind.label)], Double(snapshot.seriesByKind[kind] ?? 0), &bytes)
+        }
+
+        TextFormat.appendHeader(
+            name: "tributary_config_reloads_total", help: "The number of configuration reloads.", type: "counter",
+            to: &bytes)
+        self.sample(
+            "tributary_config_reloads_total", [("outcome", "failure")], Double(snapshot.reloadFailures), &bytes)
+        self.sample(
+            "tributary_config_reloads_total", [("outcome", "success")], Double(snapshot.reloadSuccesses), &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_loaded_mappings", help: "The current number of configured metric mappings.",
+            type: "gauge", to: &bytes)
+        self.sample("tributary_loaded_mappings", [], Double(snapshot.loadedMappings), &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_build_info",
+            help: "A metric with a constant '1' value labeled by version, revision and swift_version.",
+            type: "gauge", to: &bytes)
+        self.sample(
+            "tributary_build_info",
+            [
+                ("revision", snapshot.build.revision), ("swift_version", snapshot.build.swiftVersion),
+                ("version", snapshot.build.version),
+            ], 1, &bytes)
+
+        TextFormat.appendHeader(
+            name: "tributary_http_requests_total",
+            help: "The total number of HTTP requests by handler and status code.",
+            type: "counter", to: &bytes)
+        let requests = snapshot.httpRequests.sorted { ($0.handler, $0.code) < ($1.handler, $1.code) }
+        for request in requests {
+            self.sample(
+                "tributary_http_requests_total", [("code", String(request.code)), ("handler", request.handler)],
+                Double(request.count), &bytes)
+        }
+
+        if let start = snapshot.processStartTimeSeconds {
+            TextFormat.appendHeader(
+                name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
+                type: "gauge", to: &bytes)
+            self.sample("process_start_time_seconds", [], start, &bytes)
+        }
+        if let resident = snapshot.residentMemoryBytes {
+            TextFormat.appendHeader(
+                name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
+                to: &bytes)
+            self.sample("process_resident_memory_bytes", [], Double(resident), &bytes)
+        }
+    }
+
+    /// A whole unlabelled counter family.
+    private static func counter(_ name: String, _ help: String, _ value: UInt64, _ bytes: inout [UInt8]) {
+        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+        self.sample(name, [], Double(value), &bytes)
+    }
+
+    /// One sample line; label names in the order given (callers pass them sorted), values escaped.
+    private static func sample(_ name: String, _ labels: [(String, String)], _ value: Double, _ bytes: inout [UInt8]) {
+        var labelText: [UInt8] = []
+        for (index, (label, labelValue)) in labels.enumerated() {
+            if index > 0 { labelText.append(UInt8(ascii: ",")) }
+            labelText.append(contentsOf: label.utf8)
+            labelText.append(contentsOf: "=\"".utf8)
+            TextFormat.appendEscapedLabelValue(labelValue, to: &labelText)
+            labelText.append(UInt8(ascii: "\""))
+        }
+        TextFormat.appendSample(
+            name: name, labelText: String(decoding: labelText, as: UTF8.self), value: value, to: &bytes)
+    }
+}
