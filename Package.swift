@@ -54,6 +54,8 @@ let package = Package(
             dependencies: [
                 "TributaryServer",
                 "TributaryCore",
+                "CZlib",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -28,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let parsed = try ListenAddress.parse(self.address), let host = parsed.host else {
+        guard let parsed = try ListenAddress.parseOptional(self.address), let host = parsed.host else {
             throw ValidationError("--statsd.address must be host:port, e.g. 127.0.0.1:9125")
         }
         let sender = try UDPLineSender(host: host, port: parsed.port)

@@ -106,13 +106,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
-            do { _ = try ListenAddress.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
+            do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
         }
         do {
-            guard try ListenAddress.parse(self.webListenAddress) != nil else {
+            guard try ListenAddress.parseOptional(self.webListenAddress) != nil else {
                 throw ValidationError("--web.listen-address must not be empty")
             }
-        } catch let error as ListenAddressError {
+        } catch let error as ListenAddress.ParseError {
             throw ValidationError("--web.listen-address: \(error.description)")
         }
     }
@@ -150,15 +150,15 @@ struct ServeCommand: AsyncParsableCommand {
             dogStatsD: self.parseDogStatsDTags, influxDB: self.parseInfluxDBTags, librato: self.parseLibratoTags,
             signalFX: self.parseSignalFXTags)
         let statsd = StatsDListenerConfiguration(
-            udp: try ListenAddress.parse(self.listenUDP),
-            tcp: try ListenAddress.parse(self.listenTCP),
+            udp: try ListenAddress.parseOptional(self.listenUDP),
+            tcp: try ListenAddress.parseOptional(self.listenTCP),
             unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
             unixSocketMode: self.unixSocketMode,
             readBufferBytes: self.readBuffer
         )
         return TributaryConfiguration(
             statsd: statsd,
-            webListenAddress: try ListenAddress.parse(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
+            webListenAddress: try ListenAddress.parseOptional(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
             telemetryPath: self.telemetryPath,
             enableLifecycle: self.enableLifecycle,
             mappingConfigPath: self.mappingConfig,

@@ -1,11 +1,27 @@
+import ArgumentParser
 import Foundation
 
 // Subcommands are dispatched by their first word so that `tributary --help` lists the serving
 // flags statsd_exporter users know, exactly as `statsd_exporter --help` does.
 let arguments = ArgumentNormalization.normalize(Array(CommandLine.arguments.dropFirst()))
+
+/// Parses `arguments` for `Command` and runs it (async), exiting with ArgumentParser's messages on errors.
+func runCommand<Command: AsyncParsableCommand>(_: Command.Type, _ arguments: [String]) async {
+    do {
+        var command = try Command.parseAsRoot(arguments)
+        if var asyncCommand = command as? any AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    } catch {
+        Command.exit(withError: error)
+    }
+}
+
 switch arguments.first {
 case "demo":
-    await DemoCommand.main(Array(arguments.dropFirst()))
+    await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
 default:
-    await ServeCommand.main(arguments)
+    await runCommand(ServeCommand.self, arguments)
 }

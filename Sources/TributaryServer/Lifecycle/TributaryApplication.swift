@@ -2,7 +2,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import TributaryCore
+import UnixSignals
 
 /// Wires one Tributary process: shard, listeners, HTTP, maintenance, all in one `ServiceGroup`.
 ///
@@ -15,7 +17,10 @@ package final class TributaryApplication: Sendable {
     package let readiness: Readiness
     package let reloader: MappingReloader
     package let ingest: StatsDIngestService
-    private let logger: Logger
+    let logger: Logger
+    let httpRequestCounter = HTTPRequestCounter()
+    /// Size of the previous scrape body, to reserve the next one's buffer in one allocation.
+    let lastScrapeSize = Atomic<Int>(64 * 1024)
 
     package init(configuration: TributaryConfiguration, logger: Logger) {
         self.configuration = configuration

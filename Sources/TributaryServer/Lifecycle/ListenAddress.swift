@@ -38,4 +38,15 @@ package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         guard let host else { return ":\(self.port)" }
         return host.contains(":") ? "[\(host)]:\(self.port)" : "\(host):\(self.port)"
     }
+
+    /// Parses an address where the empty string means "listener off" (statsd_exporter's convention).
+    package static func parseOptional(_ text: String) throws(ParseError) -> ListenAddress? {
+        text.isEmpty ? nil : try ListenAddress(parsing: text)
+    }
+
+    /// Hosts to try binding, in order: dual-stack `::` then `0.0.0.0` for "every interface".
+    package var bindHosts: [String] {
+        if let host { return [host] }
+        return ["::", "0.0.0.0"]
+    }
 }

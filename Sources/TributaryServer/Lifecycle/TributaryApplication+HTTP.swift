@@ -1,0 +1,85 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TributaryCore
+
+/// Binds the HTTP server, reports `http` ready, then serves until graceful shutdown.
+struct HTTPReadinessService: Service {
+    let server: MetricsHTTPServer
+    let readiness: Readiness
+
+    func run() async throws {
+        do {
+            try await self.server.start()
+        } catch {
+            throw ListenerBindError(address: self.server.configuration.address, underlying: error)
+        }
+        self.readiness.markReady("http")
+        try await self.server.run()
+    }
+}
+
+extension TributaryApplication {
+    /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics.
+    func makeHTTPService() -> HTTPReadinessService {
+        let endpoints: HTTPEndpoints
+        if self.configuration.enableLifecycle {
+            endpoints = HTTPEndpoints(
+                metrics: { [self] in self.scrape() },
+                isReady: { [readiness] in readiness.isReady },
+                reload: { [reloader] () throws -> String in
+                    switch reloader.reload() {
+                    case .success(let mapper): return "Reloaded mapping config: \(mapper.ruleCount) rule(s).\n"
+                    case .failure(let error): throw error
+                    }
+                }
+            )
+        } else {
+            endpoints = HTTPEndpoints(metrics: { [self] in self.scrape() }, isReady: { [readiness] in readiness.isReady })
+        }
+        let server = MetricsHTTPServer(
+            configuration: .init(
+                address: self.configuration.webListenAddress,
+                telemetryPath: self.configuration.telemetryPath,
+                enableLifecycle: self.configuration.enableLifecycle,
+                version: TributaryVersion.current),
+            endpoints: endpoints,
+            requestCounter: self.httpRequestCounter,
+            logger: self.logger
+        )
+        return HTTPReadinessService(server: server, readiness: self.readiness)
+    }
+
+    /// One scrape: series text, then self-metrics. Runs on the HTTP thread pool.
+    func scrape() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(self.lastScrapeSize.load(ordering: .relaxed) + 4096)
+        let now = monotonicNanoseconds()
+        self.shard.writeText(into: &bytes, now: now)
+        let merged = SelfMetricsSnapshot.merging([self.shard.snapshot()])
+        let listeners = SelfMetricsSnapshot.ListenerCounts(
+            udpPackets: self.statistics.value(.udpPackets),
+            unixgramPackets: self.statistics.value(.unixgramPackets),
+            tcpConnections: self.statistics.value(.tcpConnections),
+            tcpConnectionErrors: self.statistics.value(.tcpConnectionErrors),
+            tcpTooLongLines: self.statistics.value(.tcpTooLongLines))
+        let udpPorts = self.ingest.boundUDPPorts
+        let drops: UInt64? = udpPorts.isEmpty ? nil : udpPorts.compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
+        let snapshot = SelfMetricsSnapshot(
+            ingest: merged.counts,
+            seriesByKind: merged.seriesByKind,
+            listeners: listeners,
+            udpKernelDrops: drops,
+            reloadSuccesses: self.reloader.successes.load(ordering: .relaxed),
+            reloadFailures: self.reloader.failures.load(ordering: .relaxed),
+            loadedMappings: self.reloader.mapper.ruleCount,
+            build: .init(version: TributaryVersion.current, swiftVersion: TributaryVersion.swift),
+            httpRequests: self.httpRequestCounter.snapshot(),
+            processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
+            residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
+        )
+        SelfMetricsWriter.write(snapshot, into: &bytes)
+        self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
+        return bytes
+    }
+}
