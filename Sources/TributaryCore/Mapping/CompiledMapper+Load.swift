@@ -65,7 +65,8 @@ extension CompiledMapper {
     // swift-format-ignore: ParameterCount
     private static func rule(
         _ raw: RawRule, defaultMatchType: MatchType, observerType defaultObserver: ObserverType,
-        histogram defaultHistogram: HistogramOptions, summary defaultSummary: SummaryOptions, ttlSeconds defaultTTL: Double
+        histogram defaultHistogram: HistogramOptions, summary defaultSummary: SummaryOptions,
+        ttlSeconds defaultTTL: Double
     ) throws(MappingConfigError) -> MappingRule {
         let match = raw.match ?? ""
         let location = ConfigLocation.rule(index: raw.index, match: match)
@@ -98,15 +99,24 @@ extension CompiledMapper {
                     continue
                 case .group(let number):
                     if let glob, number < 1 || number > glob.captureCount {
-                        throw fail(key, "template \"\(template.source)\" refers to $\(number), but the glob has \(glob.captureCount) '*' capture(s)")
+                        throw fail(
+                            key,
+                            "template \"\(template.source)\" refers to $\(number), but the glob has \(glob.captureCount) '*' capture(s)"
+                        )
                     }
                     if let regex, number > regex.groupCount {
-                        throw fail(key, "template \"\(template.source)\" refers to $\(number), but the regex has \(regex.groupCount) group(s)")
+                        throw fail(
+                            key,
+                            "template \"\(template.source)\" refers to $\(number), but the regex has \(regex.groupCount) group(s)"
+                        )
                     }
                 case .namedGroup(let name):
                     if let regex, regex.groupNames.contains(name) { continue }
                     let hint = name.first?.isNumber == true ? " (write ${N} to put text right after group N)" : ""
-                    throw fail(key, "template \"\(template.source)\" refers to a group named \"\(name)\" that the match does not define\(hint)")
+                    throw fail(
+                        key,
+                        "template \"\(template.source)\" refers to a group named \"\(name)\" that the match does not define\(hint)"
+                    )
                 }
             }
         }
@@ -116,7 +126,10 @@ extension CompiledMapper {
         if let text = raw.name, !text.isEmpty {
             let template = MappingTemplate(text)
             if !MetricNameEscaping.isValidLabelName(template.withPlaceholders("a")) {
-                throw fail("name", "invalid metric name \"\(text)\" (letters, digits and '_' plus $n references; not starting with a digit)")
+                throw fail(
+                    "name",
+                    "invalid metric name \"\(text)\" (letters, digits and '_' plus $n references; not starting with a digit)"
+                )
             }
             try checkReferences(template, key: "name")
             name = template
@@ -213,11 +226,13 @@ extension CompiledMapper {
             for (i, objective) in objectives.enumerated() {
                 guard objective.quantile > 0, objective.quantile < 1 else {
                     throw location.error(
-                        key: "\(key)[\(i)].quantile", reason: "quantile must be between 0 and 1 (exclusive), got \(objective.quantile)")
+                        key: "\(key)[\(i)].quantile",
+                        reason: "quantile must be between 0 and 1 (exclusive), got \(objective.quantile)")
                 }
                 guard objective.error > 0, objective.error < 1 else {
                     throw location.error(
-                        key: "\(key)[\(i)].error", reason: "error must be between 0 and 1 (exclusive), got \(objective.error)")
+                        key: "\(key)[\(i)].error",
+                        reason: "error must be between 0 and 1 (exclusive), got \(objective.error)")
                 }
             }
             result.objectives = objectives

@@ -92,12 +92,17 @@ package struct CompiledMapper: Sendable {
     }
 
     /// The outcome of the best glob rule, or nil when none matches.
+    ///
+    /// Captures are handed to the templates as `Substring`s of `name` (no copies): the only allocations are the
+    /// outcome's own strings and labels array.
     func globOutcome(name: String, type: StatsDType, visits: inout Int) -> MappingOutcome? {
-        self.globTrie.lookup(name: name, type: type.matchClass, visits: &visits) { ruleIndex, captures, bytes in
+        self.globTrie.lookup(name: name, type: type.matchClass, visits: &visits) { ruleIndex, captures, _ in
             self.rules[ruleIndex].outcome { segment in
                 guard case .group(let number) = segment, number >= 1, 2 * number <= captures.count else { return nil }
-                let range = captures[2 * number - 2]..<captures[2 * number - 1]
-                return Substring(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+                let utf8 = name.utf8
+                let lower = utf8.index(utf8.startIndex, offsetBy: captures[2 * number - 2])
+                let upper = utf8.index(utf8.startIndex, offsetBy: captures[2 * number - 1])
+                return Substring(utf8[lower..<upper])
             }
         }
     }

@@ -39,7 +39,9 @@ package struct GlobPattern: Sendable, Hashable {
             if bytes == [UInt8(ascii: "*")] {
                 components.append(.star)
             } else if bytes.contains(UInt8(ascii: "*")) {
-                let pieces = bytes.split(separator: UInt8(ascii: "*"), omittingEmptySubsequences: false).map { Array($0) }
+                let pieces = bytes.split(separator: UInt8(ascii: "*"), omittingEmptySubsequences: false).map {
+                    Array($0)
+                }
                 components.append(.partial(pieces: pieces))
             } else {
                 components.append(.literal(bytes))

@@ -182,7 +182,8 @@ package struct GlobTrie: Sendable {
                     visits += state.visits
                     guard state.bestRule != .max else { return nil }
                     return body(
-                        Int(state.bestRule), UnsafeBufferPointer(rebasing: state.best[0..<(2 * state.bestCaptureCount)]),
+                        Int(state.bestRule),
+                        UnsafeBufferPointer(rebasing: state.best[0..<(2 * state.bestCaptureCount)]),
                         bytes)
                 }
             }
@@ -225,16 +226,22 @@ package struct GlobTrie: Sendable {
                 && remainingAfter <= node.maxRemaining
         }
         if !node.literal.isEmpty, let edges = node.literal[Self.hash(state.bytes, lower..<upper)] {
-            for edge in edges where edge.bytes.count == upper - lower && GlobPattern.equal(state.bytes, at: lower, edge.bytes) {
-                if viable(edge.child), self.visit(node: edge.child, depth: depth + 1, captureCount: captureCount, state: &state) {
+            for edge in edges
+            where edge.bytes.count == upper - lower && GlobPattern.equal(state.bytes, at: lower, edge.bytes) {
+                if viable(edge.child),
+                    self.visit(node: edge.child, depth: depth + 1, captureCount: captureCount, state: &state)
+                {
                     return true
                 }
             }
         }
         for edge in node.partial where viable(edge.child) {
             let captures = UnsafeMutableBufferPointer(rebasing: state.captures[(2 * captureCount)...])
-            if GlobPattern.matchPartial(pieces: edge.pieces, bytes: state.bytes, range: lower..<upper, captures: captures),
-                self.visit(node: edge.child, depth: depth + 1, captureCount: captureCount + edge.pieces.count - 1, state: &state)
+            if GlobPattern.matchPartial(
+                pieces: edge.pieces, bytes: state.bytes, range: lower..<upper, captures: captures),
+                self.visit(
+                    node: edge.child, depth: depth + 1, captureCount: captureCount + edge.pieces.count - 1,
+                    state: &state)
             {
                 return true
             }

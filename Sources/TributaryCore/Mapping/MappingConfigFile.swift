@@ -35,7 +35,8 @@ struct MappingConfigFile: Decodable {
                 do {
                     ruleContainer = try list.nestedContainer(keyedBy: ConfigKey.self)
                 } catch {
-                    throw MappingConfigError.invalidRule(index: index, match: "", key: "", reason: "a rule must be a mapping of keys to values")
+                    throw MappingConfigError.invalidRule(
+                        index: index, match: "", key: "", reason: "a rule must be a mapping of keys to values")
                 }
                 let match = (try? ruleContainer.decodeIfPresent(String.self, forKey: "match")) ?? nil
                 let section = try SectionReader(
@@ -199,7 +200,8 @@ struct SectionReader {
         self.location.error(key: self.prefix + key, reason: reason)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ key: String, expected: String) throws(MappingConfigError) -> T? {
+    private func decode<T: Decodable>(_ type: T.Type, _ key: String, expected: String) throws(MappingConfigError) -> T?
+    {
         do {
             return try self.container.decodeIfPresent(type, forKey: ConfigKey(stringValue: key))
         } catch {
@@ -235,7 +237,8 @@ struct SectionReader {
             return nil
         }
         guard let seconds = GoDuration.parseSeconds(text) else {
-            throw self.error(key, "invalid duration \"\(text)\" (expected e.g. 30s, 1m30s, 1h; units ns, us, ms, s, m, h)")
+            throw self.error(
+                key, "invalid duration \"\(text)\" (expected e.g. 30s, 1m30s, 1h; units ns, us, ms, s, m, h)")
         }
         if seconds < 0 { throw self.error(key, "duration must not be negative, got \"\(text)\"") }
         return seconds
@@ -332,7 +335,8 @@ struct SectionReader {
         // `timer` is the name older statsd_exporter documentation used for `observer`.
         if text == "timer" { return .observer }
         guard let value = MatchMetricType(rawValue: text) else {
-            throw self.error("match_metric_type", "invalid metric type \"\(text)\" (expected counter, gauge or observer)")
+            throw self.error(
+                "match_metric_type", "invalid metric type \"\(text)\" (expected counter, gauge or observer)")
         }
         return value
     }

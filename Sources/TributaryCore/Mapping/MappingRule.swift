@@ -76,6 +76,8 @@ package final class CompiledRegex: @unchecked Sendable {
         let regex = try Regex(pattern)
         self.regex = regex.asciiOnlyWordCharacters().asciiOnlyDigits().asciiOnlyWhitespace()
             .matchingSemantics(.unicodeScalar)
+        // Build the matching program now, before the regex is shared between threads.
+        _ = try? self.regex.firstMatch(in: "")
         self.pattern = pattern
         let groups = GoRegexGroups(pattern)
         self.groupCount = groups.count

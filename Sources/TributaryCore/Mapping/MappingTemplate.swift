@@ -108,6 +108,7 @@ package struct MappingTemplate: Sendable, Hashable {
     package func expand(_ capture: (Segment) -> Substring?) -> String {
         if self.segments.count == 1, case .literal(let text) = self.segments[0] { return text }
         var out = ""
+        out.reserveCapacity(self.source.utf8.count + 16)
         for segment in self.segments {
             switch segment {
             case .literal(let text): out += text

@@ -398,7 +398,8 @@ struct CompiledMapperTests {
         #expect(inherit.summaryOptions == expectedSummary)
 
         let own = mapper.map(name: "own.x", type: .timer)
-        #expect(own.histogramOptions == HistogramOptions(buckets: [0.5], nativeBucketFactor: 1.1, nativeMaxBuckets: 160))
+        #expect(
+            own.histogramOptions == HistogramOptions(buckets: [0.5], nativeBucketFactor: 1.1, nativeMaxBuckets: 160))
 
         let summary = mapper.map(name: "summary.x", type: .timer)
         #expect(summary.observerType == .summary)

@@ -47,15 +47,20 @@ struct MappingConfigErrorTests {
             label: "invalid metric name", yaml: "mappings:\n- match: \"a.*\"\n  name: \"bad-name\"\n",
             expected: .invalidRule(
                 index: 0, match: "a.*", key: "name",
-                reason: "invalid metric name \"bad-name\" (letters, digits and '_' plus $n references; not starting with a digit)")),
+                reason:
+                    "invalid metric name \"bad-name\" (letters, digits and '_' plus $n references; not starting with a digit)"
+            )),
         Case(
             label: "metric name starting with digit", yaml: "mappings:\n- match: \"a.*\"\n  name: \"1x_$1\"\n",
             expected: .invalidRule(
                 index: 0, match: "a.*", key: "name",
-                reason: "invalid metric name \"1x_$1\" (letters, digits and '_' plus $n references; not starting with a digit)")),
+                reason:
+                    "invalid metric name \"1x_$1\" (letters, digits and '_' plus $n references; not starting with a digit)"
+            )),
         Case(
             label: "invalid label name", yaml: rule("  labels:\n    bad-label: x\n"),
-            expected: .invalidRule(index: 0, match: "a.*", key: "labels.bad-label", reason: "invalid label name \"bad-label\"")),
+            expected: .invalidRule(
+                index: 0, match: "a.*", key: "labels.bad-label", reason: "invalid label name \"bad-label\"")),
         Case(
             label: "glob capture out of range", yaml: "mappings:\n- match: \"a.*\"\n  name: \"n_$2\"\n",
             expected: .invalidRule(
@@ -70,7 +75,9 @@ struct MappingConfigErrorTests {
             label: "Go-style greedy name reference", yaml: "mappings:\n- match: \"a.*\"\n  name: \"$1_total\"\n",
             expected: .invalidRule(
                 index: 0, match: "a.*", key: "name",
-                reason: "template \"$1_total\" refers to a group named \"1_total\" that the match does not define (write ${N} to put text right after group N)")),
+                reason:
+                    "template \"$1_total\" refers to a group named \"1_total\" that the match does not define (write ${N} to put text right after group N)"
+            )),
         Case(
             label: "regex group out of range",
             yaml: "mappings:\n- match: \"^x_(.*)$\"\n  match_type: regex\n  name: x\n  labels: {l: \"$2\"}\n",
@@ -84,20 +91,23 @@ struct MappingConfigErrorTests {
                 index: 0, match: "^x_(?P<a>.*)$", key: "name",
                 reason: "template \"x_${b}\" refers to a group named \"b\" that the match does not define")),
         Case(
-            label: "unsorted buckets", yaml: rule("  observer_type: histogram\n  histogram_options: {buckets: [1, 0.5]}\n"),
+            label: "unsorted buckets",
+            yaml: rule("  observer_type: histogram\n  histogram_options: {buckets: [1, 0.5]}\n"),
             expected: .invalidRule(
                 index: 0, match: "a.*", key: "histogram_options.buckets",
                 reason: "buckets must be strictly increasing, but 0.5 follows 1.0")),
         Case(
             label: "duplicate bucket", yaml: rule("  buckets: [1, 1]\n"),
             expected: .invalidRule(
-                index: 0, match: "a.*", key: "buckets", reason: "buckets must be strictly increasing, but 1.0 follows 1.0")),
+                index: 0, match: "a.*", key: "buckets",
+                reason: "buckets must be strictly increasing, but 1.0 follows 1.0")),
         Case(
             label: "defaults unsorted buckets", yaml: "defaults:\n  histogram_options: {buckets: [2, 1]}\n",
             expected: .invalidDefaults(
                 key: "histogram_options.buckets", reason: "buckets must be strictly increasing, but 1.0 follows 2.0")),
         Case(
-            label: "quantile out of range", yaml: rule("  summary_options: {quantiles: [{quantile: 1.5, error: 0.1}]}\n"),
+            label: "quantile out of range",
+            yaml: rule("  summary_options: {quantiles: [{quantile: 1.5, error: 0.1}]}\n"),
             expected: .invalidRule(
                 index: 0, match: "a.*", key: "summary_options.quantiles[0].quantile",
                 reason: "quantile must be between 0 and 1 (exclusive), got 1.5")),
@@ -125,7 +135,8 @@ struct MappingConfigErrorTests {
                 reason: "invalid observer type \"gauge\" (expected summary or histogram)")),
         Case(
             label: "bad match type", yaml: "defaults:\n  match_type: fuzzy\n",
-            expected: .invalidDefaults(key: "match_type", reason: "invalid match type \"fuzzy\" (expected glob or regex)")),
+            expected: .invalidDefaults(
+                key: "match_type", reason: "invalid match type \"fuzzy\" (expected glob or regex)")),
         Case(
             label: "bad match metric type", yaml: rule("  match_metric_type: set\n"),
             expected: .invalidRule(
@@ -133,14 +144,16 @@ struct MappingConfigErrorTests {
                 reason: "invalid metric type \"set\" (expected counter, gauge or observer)")),
         Case(
             label: "bad action", yaml: rule("  action: keep\n"),
-            expected: .invalidRule(index: 0, match: "a.*", key: "action", reason: "invalid action \"keep\" (expected map or drop)")),
+            expected: .invalidRule(
+                index: 0, match: "a.*", key: "action", reason: "invalid action \"keep\" (expected map or drop)")),
         Case(
             label: "wrong value type", yaml: rule("  honor_labels: maybe\n"),
             expected: .invalidRule(index: 0, match: "a.*", key: "honor_labels", reason: "expected true or false")),
         Case(
             label: "buckets twice", yaml: rule("  buckets: [1]\n  histogram_options: {buckets: [2]}\n"),
             expected: .invalidRule(
-                index: 0, match: "a.*", key: "buckets", reason: "cannot be used together with histogram_options.buckets")),
+                index: 0, match: "a.*", key: "buckets", reason: "cannot be used together with histogram_options.buckets"
+            )),
         Case(
             label: "summary options on a histogram rule",
             yaml: rule("  observer_type: histogram\n  summary_options: {max_age: 1m}\n"),
@@ -170,7 +183,8 @@ struct MappingConfigErrorTests {
     }
 
     @Test func messageNamesRuleIndexMatchAndKey() {
-        let yaml = "mappings:\n- match: \"a.*\"\n  name: ok\n- match: \"web.*.requests\"\n  name: web\n  labels: {bad-name: x}\n"
+        let yaml =
+            "mappings:\n- match: \"a.*\"\n  name: ok\n- match: \"web.*.requests\"\n  name: web\n  labels: {bad-name: x}\n"
         #expect {
             _ = try CompiledMapper.load(yaml: yaml)
         } throws: { error in

@@ -26,7 +26,10 @@ struct MappingExplanationTests {
         let mapper = try CompiledMapper.load(yaml: conformanceMappingYAML)
         let duration = mapper.explain(name: "web.home.duration", type: .histogram)
         #expect(duration.matchedRule?.index == 1)
-        #expect(duration.skippedRules == [.init(rule: Ref(index: 0, match: "web.*.requests", matchType: .glob), reason: .patternMismatch)])
+        #expect(
+            duration.skippedRules == [
+                .init(rule: Ref(index: 0, match: "web.*.requests", matchType: .glob), reason: .patternMismatch)
+            ])
         #expect(duration.observerType == .histogram)
         #expect(duration.histogramBuckets == [0.01, 0.1, 1])
 
@@ -54,9 +57,13 @@ struct MappingExplanationTests {
         #expect(explanation.matchedRule == nil)
         #expect(
             explanation.skippedRules == [
-                .init(rule: Ref(index: 0, match: "a.*", matchType: .glob), reason: .metricTypeMismatch, wantedMetricType: .counter),
+                .init(
+                    rule: Ref(index: 0, match: "a.*", matchType: .glob), reason: .metricTypeMismatch,
+                    wantedMetricType: .counter),
                 .init(rule: Ref(index: 1, match: "b.*", matchType: .glob), reason: .patternMismatch),
-                .init(rule: Ref(index: 2, match: "^a", matchType: .regex), reason: .metricTypeMismatch, wantedMetricType: .gauge),
+                .init(
+                    rule: Ref(index: 2, match: "^a", matchType: .regex), reason: .metricTypeMismatch,
+                    wantedMetricType: .gauge),
             ])
         #expect(explanation.metricName == "a_x")
         #expect(explanation.action == .map)
