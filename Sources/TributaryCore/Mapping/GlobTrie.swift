@@ -203,6 +203,14 @@ package struct GlobTrie: Sendable {
         var visits = 0
     }
 
+    /// Whether `child` can still lead to a better match with `remainingAfter` components left after it.
+    @inline(__always)
+    private func isViable(_ child: Int32, _ remainingAfter: Int, _ state: SearchState) -> Bool {
+        let node = self.nodes[Int(child)]
+        return node.subtreeMin(state.classIndex) < state.bestRule && remainingAfter >= node.minRemaining
+            && remainingAfter <= node.maxRemaining
+    }
+
     /// Depth-first search from `node`, which has consumed `depth` components; returns true to stop the search.
     private func visit(node index: Int32, depth: Int, captureCount: Int, state: inout SearchState) -> Bool {
         state.visits += 1
@@ -212,7 +220,11 @@ package struct GlobTrie: Sendable {
             if rule < state.bestRule {
                 state.bestRule = rule
                 state.bestCaptureCount = captureCount
-                for i in 0..<(2 * captureCount) { state.best[i] = state.captures[i] }
+                var i = 0
+                while i < 2 * captureCount {
+                    state.best[i] = state.captures[i]
+                    i += 1
+                }
                 return self.orderingDisabled
             }
             return false
@@ -220,22 +232,25 @@ package struct GlobTrie: Sendable {
         let remainingAfter = state.componentCount - depth - 1
         let lower = state.starts[depth]
         let upper = state.starts[depth + 1] - 1
-        func viable(_ child: Int32) -> Bool {
-            let node = self.nodes[Int(child)]
-            return node.subtreeMin(state.classIndex) < state.bestRule && remainingAfter >= node.minRemaining
-                && remainingAfter <= node.maxRemaining
-        }
+        // Index loops rather than `for … in`: unspecialized iterators allocate in debug builds.
         if !node.literal.isEmpty, let edges = node.literal[Self.hash(state.bytes, lower..<upper)] {
-            for edge in edges
-            where edge.bytes.count == upper - lower && GlobPattern.equal(state.bytes, at: lower, edge.bytes) {
-                if viable(edge.child),
-                    self.visit(node: edge.child, depth: depth + 1, captureCount: captureCount, state: &state)
-                {
+            var i = 0
+            while i < edges.count {
+                let edge = edges[i]
+                i += 1
+                guard edge.bytes.count == upper - lower, GlobPattern.equal(state.bytes, at: lower, edge.bytes),
+                    self.isViable(edge.child, remainingAfter, state)
+                else { continue }
+                if self.visit(node: edge.child, depth: depth + 1, captureCount: captureCount, state: &state) {
                     return true
                 }
             }
         }
-        for edge in node.partial where viable(edge.child) {
+        var p = 0
+        while p < node.partial.count {
+            let edge = node.partial[p]
+            p += 1
+            guard self.isViable(edge.child, remainingAfter, state) else { continue }
             let captures = UnsafeMutableBufferPointer(rebasing: state.captures[(2 * captureCount)...])
             if GlobPattern.matchPartial(
                 pieces: edge.pieces, bytes: state.bytes, range: lower..<upper, captures: captures),
@@ -246,7 +261,7 @@ package struct GlobTrie: Sendable {
                 return true
             }
         }
-        if node.star >= 0, viable(node.star) {
+        if node.star >= 0, self.isViable(node.star, remainingAfter, state) {
             state.captures[2 * captureCount] = lower
             state.captures[2 * captureCount + 1] = upper
             if self.visit(node: node.star, depth: depth + 1, captureCount: captureCount + 1, state: &state) {

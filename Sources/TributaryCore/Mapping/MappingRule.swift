@@ -37,10 +37,20 @@ package struct MappingRule: Sendable {
         var action = self.action
         // statsd_exporter drops a sample whose rule expands to an empty metric name.
         if action == .map && expandedName.isEmpty { action = .drop }
+        // The labels array is the outcome's one allocation (an index loop: iterators allocate in debug builds).
+        var labels: [(name: String, value: String)] = []
+        if !self.labels.isEmpty {
+            labels.reserveCapacity(self.labels.count)
+            var i = 0
+            while i < self.labels.count {
+                labels.append((self.labels[i].name, self.labels[i].value.expand(capture)))
+                i += 1
+            }
+        }
         return MappingOutcome(
             action: action,
             name: MetricNameEscaping.escape(expandedName),
-            labels: self.labels.map { ($0.name, $0.value.expand(capture)) },
+            labels: labels,
             honorLabels: self.honorLabels,
             observerType: self.observerType,
             histogramOptions: self.histogramOptions,

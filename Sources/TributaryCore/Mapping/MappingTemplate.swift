@@ -108,8 +108,10 @@ package struct MappingTemplate: Sendable, Hashable {
     package func expand(_ capture: (Segment) -> Substring?) -> String {
         if self.segments.count == 1, case .literal(let text) = self.segments[0] { return text }
         var out = ""
-        out.reserveCapacity(self.source.utf8.count + 16)
-        for segment in self.segments {
+        var i = 0
+        while i < self.segments.count {  // not `for … in`: unspecialized iterators allocate in debug builds
+            let segment = self.segments[i]
+            i += 1
             switch segment {
             case .literal(let text): out += text
             case .group, .namedGroup: out += capture(segment) ?? ""
