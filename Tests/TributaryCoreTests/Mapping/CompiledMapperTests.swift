@@ -442,3 +442,28 @@ struct CompiledMapperTests {
         #expect(CompiledMapper.empty.ruleCount == 0)
     }
 }
+
+extension CompiledMapperTests {
+    @Test func yamlAnchorsAndMergeKeysWork() throws {
+        let yaml = """
+            mappings:
+            - match: "a.*"
+              name: "a_seconds"
+              <<: &common
+                observer_type: histogram
+                histogram_options:
+                  buckets: [1, 2]
+            - match: "b.*"
+              name: "b_seconds"
+              ttl: 10s
+              <<: *common
+            """
+        let mapper = try CompiledMapper.load(yaml: yaml)
+        for name in ["a.x", "b.x"] {
+            let outcome = mapper.map(name: name, type: .timer)
+            #expect(outcome.observerType == .histogram)
+            #expect(outcome.histogramOptions.buckets == [1, 2])
+        }
+        #expect(mapper.map(name: "b.x", type: .timer).ttlSeconds == 10)
+    }
+}
