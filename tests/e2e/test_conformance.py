@@ -15,10 +15,11 @@ def run_check(lines, golden, mapping=None, allow_absent=None):
     if not os.path.isdir(CONFORMANCE):
         pytest.fail("conformance corpus not found at %s" % CONFORMANCE)
     cmd = (binary_path() + " --statsd.listen-udp={udp} --statsd.listen-tcp= --web.listen-address={http}")
+    if mapping:
+        cmd += " --statsd.mapping-config={mapping}"
     args = [sys.executable, os.path.join(CONFORMANCE, "check.py"), "check", "--cmd", cmd,
             "--lines", os.path.join(CONFORMANCE, lines), "--golden", os.path.join(CONFORMANCE, golden)]
     if mapping:
-        args[5] += " --statsd.mapping-config={mapping}"
         args += ["--mapping", os.path.join(CONFORMANCE, mapping)]
     if allow_absent:
         args += ["--allow-absent", ",".join(allow_absent)]
@@ -29,3 +30,7 @@ def run_check(lines, golden, mapping=None, allow_absent=None):
 
 def test_statsd_lines_match_statsd_exporter():
     run_check("statsd-lines.txt", "expected-statsd-lines.json")
+
+
+def test_mapping_lines_match_statsd_exporter():
+    run_check("mapping-lines.txt", "expected-mapping.json", mapping="mapping.yml")
