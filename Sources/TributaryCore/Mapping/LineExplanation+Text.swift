@@ -60,7 +60,14 @@ extension LineExplanation.Result {
         } else {
             out += "no rule matched (unmapped: escaped name, tags as labels)\n"
         }
+        // Long rule files: list at most `shownMismatches` plain pattern mismatches, every other reason in full.
+        let shownMismatches = 8
+        var mismatches = 0
         for skipped in mapping.skippedRules {
+            if skipped.reason == .patternMismatch {
+                mismatches += 1
+                if mismatches > shownMismatches { continue }
+            }
             out += "    rule \(skipped.rule.index) \"\(skipped.rule.match)\" (\(skipped.rule.matchType.rawValue)) skipped: "
             switch skipped.reason {
             case .patternMismatch: out += "pattern does not match"
@@ -70,6 +77,9 @@ extension LineExplanation.Result {
             case .lessSpecific: out += "matches, but a more specific glob wins (glob_disable_ordering)"
             }
             out += "\n"
+        }
+        if mismatches > shownMismatches {
+            out += "    … and \(mismatches - shownMismatches) more rule(s) whose pattern does not match\n"
         }
         guard let prometheusType, let series else {
             out += "    → dropped (action: drop)\n"
