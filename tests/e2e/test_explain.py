@@ -87,8 +87,10 @@ def test_http_explain_reports_conflict_with_live_series(tributary_factory, tmp_p
     assert body["results"][0]["existing"]["conflict"] == {
         "family": "queue_depth", "existing_type": "gauge", "reason": "type_mismatch"}
 
-    status, body = explain_http(t, "queue.depth:+1|g")
-    assert body["samples"][0]["relative"] is True
+    # A literal `+` stays a plus (not a space): StatsD relative gauges need it.
+    status, _, raw = http_get(t.base + "/api/v1/explain?line=queue.depth:+1%7Cg")
+    body = json.loads(raw)
+    assert status == 200 and body["samples"][0]["relative"] is True
     assert body["results"][0]["existing"] == {"family_type": "gauge", "series_exists": True}
 
     assert http_get(t.base + "/api/v1/explain")[0] == 400
