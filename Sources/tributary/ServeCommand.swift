@@ -61,20 +61,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd.udp-packet-queue-size"), help: "Accepted, no effect: datagrams are applied as they are read.")
     var udpPacketQueueSize = 10000
 
-    @Flag(name: .customLong("statsd.parse-dogstatsd-tags"), inversion: .prefixedNo, help: "Parse DogStatsD style tags.")
-    var parseDogStatsDTags = true
-
-    @Flag(name: .customLong("statsd.parse-influxdb-tags"), inversion: .prefixedNo, help: "Parse InfluxDB style tags.")
-    var parseInfluxDBTags = true
-
-    @Flag(name: .customLong("statsd.parse-librato-tags"), inversion: .prefixedNo, help: "Parse Librato style tags.")
-    var parseLibratoTags = true
-
-    @Flag(name: .customLong("statsd.parse-signalfx-tags"), inversion: .prefixedNo, help: "Parse SignalFX style tags.")
-    var parseSignalFXTags = true
+    @OptionGroup var tagOptions: TagDialectOptions
 
     @Option(name: .customLong("statsd.set-window"), help: "Seconds over which a StatsD set (|s) counts distinct members.")
     var setWindowSeconds = 60.0
+
+    @Option(name: .customLong("mapping.unmapped-names-limit"), help: "How many distinct unmapped metric names /api/v1/unmapped remembers.")
+    var unmappedNamesLimit = 1000
 
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
@@ -104,6 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let readBuffer, readBuffer <= 0 {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
+        guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
             do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
@@ -146,9 +140,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func makeConfiguration() throws -> TributaryConfiguration {
-        let dialects = TagDialects(
-            dogStatsD: self.parseDogStatsDTags, influxDB: self.parseInfluxDBTags, librato: self.parseLibratoTags,
-            signalFX: self.parseSignalFXTags)
         let statsd = StatsDListenerConfiguration(
             udp: try ListenAddress.parseOptional(self.listenUDP),
             tcp: try ListenAddress.parseOptional(self.listenTCP),
@@ -162,7 +153,9 @@ struct ServeCommand: AsyncParsableCommand {
             telemetryPath: self.telemetryPath,
             enableLifecycle: self.enableLifecycle,
             mappingConfigPath: self.mappingConfig,
-            aggregation: AggregationSettings(dialects: dialects, setWindowSeconds: self.setWindowSeconds)
+            aggregation: AggregationSettings(
+                dialects: self.tagOptions.dialects, setWindowSeconds: self.setWindowSeconds,
+                unmappedNamesLimit: self.unmappedNamesLimit)
         )
     }
 }

@@ -22,6 +22,8 @@ func runCommand<Command: AsyncParsableCommand>(_: Command.Type, _ arguments: [St
 switch arguments.first {
 case "demo":
     await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
+case "explain":
+    await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
 default:
     await runCommand(ServeCommand.self, arguments)
 }

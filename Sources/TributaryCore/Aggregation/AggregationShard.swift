@@ -41,6 +41,16 @@ package final class AggregationShard: Sendable {
         self.state.withLock { ($0.counts, $0.seriesCountByKind) }
     }
 
+    /// What the shard holds for `shape`'s series (for the explainer; read-only, under the lock).
+    package func check(_ shape: LineShape) -> SeriesCheck {
+        self.state.withLock { $0.check(shape) }
+    }
+
+    /// A copy of the unmapped names recorded so far.
+    package func unmappedNames() -> UnmappedNames {
+        self.state.withLock { $0.unmappedNames }
+    }
+
     /// Runs `body` with exclusive access (tests and tools).
     package func withState<R>(_ body: (inout ShardState) -> R) -> R {
         self.state.withLock { body(&$0) }

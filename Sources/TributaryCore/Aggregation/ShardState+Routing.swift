@@ -2,54 +2,34 @@ extension ShardState {
     /// The slow path, once per new line shape: tags → labels, mapping, family and series lookup.
     mutating func resolveRoute(type: StatsDType, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) -> Route {
         var route = Route(kind: .drop, multiplier: 1, tagErrors: 0, hasTags: false, unmapped: false)
-        let tagParser = StatsDTagParser(dialects: self.settings.dialects)
         let nameSection = UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd])
         let dogTags = layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil
-        guard let resolved = tagParser.resolve(nameSection: nameSection, dogTags: dogTags) else {
-            route.kind = .failure(.malformedLine)
+        let tags: StatsDTagParser.Resolved
+        switch LineShape.resolveTags(nameSection: nameSection, dogTags: dogTags, dialects: self.settings.dialects) {
+        case .success(let resolved): tags = resolved
+        case .failure(let failure):
+            route.kind = .failure(failure)
             return route
         }
-        if resolved.hasNameTags && layout.hasDogTags {
-            route.kind = .failure(.mixedTaggingStyles)
-            return route
-        }
-        if resolved.name.isEmpty {
-            route.kind = .failure(.malformedLine)
-            return route
-        }
-        route.tagErrors = UInt32(resolved.tagErrors)
-        route.hasTags = !resolved.labels.isEmpty
+        route.tagErrors = UInt32(tags.tagErrors)
+        route.hasTags = !tags.labels.isEmpty
 
-        let outcome = self.mapper.map(name: resolved.name, type: type)
+        let shape = LineShape(type: type, tags: tags, mapper: self.mapper)
+        let outcome = shape.outcome
         route.unmapped = outcome.ruleIndex == nil
+        if route.unmapped {
+            self.unmappedNames.record(name: tags.name, type: type, prometheusName: outcome.name, now: now)
+        }
         if outcome.action == .drop {
             route.kind = .drop
             return route
         }
-        let storage: StorageKind =
-            switch type {
-            case .counter: .counter
-            case .gauge: .gauge
-            case .set: .set
-            case .timer, .histogram, .distribution: outcome.observerType == .histogram ? .histogram : .summary
-            }
-        if storage == .summary || storage == .histogram {
-            route.multiplier = (type == .timer ? 0.001 : 1) * outcome.scale
-        }
-
-        var labels = resolved.labels
-        for label in outcome.labels {
-            if let existing = labels.firstIndex(where: { $0.name == label.name }) {
-                if !outcome.honorLabels { labels[existing].value = label.value }
-            } else {
-                labels.append(label)
-            }
-        }
-        guard let family = self.family(named: outcome.name, storage: storage, outcome: outcome) else {
+        route.multiplier = shape.multiplier
+        guard let family = self.family(named: outcome.name, storage: shape.storage, outcome: outcome) else {
             route.kind = .conflict(family: self.familyByName[outcome.name] ?? self.conflictingFamily(outcome.name))
             return route
         }
-        let seriesID = self.series(in: family, labels: labels, ttlSeconds: outcome.ttlSeconds, now: now)
+        let seriesID = self.series(in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds, now: now)
         route.kind = .apply(series: seriesID)
         return route
     }
@@ -76,7 +56,7 @@ extension ShardState {
     }
 
     /// The family a new name would collide with through the reserved suffixes, if any.
-    private func suffixCollision(name: String, storage: StorageKind) -> Int32? {
+    func suffixCollision(name: String, storage: StorageKind) -> Int32? {
         let observerSuffixes = ["_sum", "_count", "_bucket"]
         if storage == .summary || storage == .histogram {
             for suffix in observerSuffixes {

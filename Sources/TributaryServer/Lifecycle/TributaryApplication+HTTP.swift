@@ -20,7 +20,8 @@ struct HTTPReadinessService: Service {
 }
 
 extension TributaryApplication {
-    /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics.
+    /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics; `/api/v1/explain` and
+    /// `/api/v1/unmapped` answer mapping questions.
     func makeHTTPService() -> HTTPReadinessService {
         let endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
@@ -32,10 +33,13 @@ extension TributaryApplication {
                     case .success(let mapper): return "Reloaded mapping config: \(mapper.ruleCount) rule(s).\n"
                     case .failure(let error): throw error
                     }
-                }
+                },
+                extraRoutes: self.apiRoutes
             )
         } else {
-            endpoints = HTTPEndpoints(metrics: { [self] in self.scrape() }, isReady: { [readiness] in readiness.isReady })
+            endpoints = HTTPEndpoints(
+                metrics: { [self] in self.scrape() }, isReady: { [readiness] in readiness.isReady },
+                extraRoutes: self.apiRoutes)
         }
         let server = MetricsHTTPServer(
             configuration: .init(

@@ -1,0 +1,95 @@
+/// The pure part of routing one line shape (StatsD type, name section, DogStatsD tags): tags → labels → mapping →
+/// storage kind, value multiplier and merged labels.
+///
+/// Shared by `ShardState.resolveRoute` (the ingest slow path, once per new line shape) and ``LineExplainer``, so
+/// that the explainer always says what ingest does. It neither looks up nor creates families and series.
+package struct LineShape: Sendable {
+    /// One label of the resulting series and where its value came from.
+    package struct Label: Sendable, Equatable, Encodable {
+        package enum Source: String, Sendable, Equatable, Encodable {
+            /// A tag of the line; the rule has no label of that name.
+            case tag
+            /// A label of the matched rule; the line has no tag of that name.
+            case rule
+            /// Both have it; the rule's value replaced the tag's (`honor_labels: false`, the default).
+            case ruleOverTag = "rule_over_tag"
+            /// Both have it; the tag's value was kept (`honor_labels: true`).
+            case tagOverRule = "tag_over_rule"
+        }
+
+        package var name: String
+        package var value: String
+        package var source: Source
+
+        package init(name: String, value: String, source: Source) {
+            self.name = name
+            self.value = value
+            self.source = source
+        }
+    }
+
+    package var type: StatsDType
+    /// The name (tags removed, not escaped) and the line's tags as labels.
+    package var tags: StatsDTagParser.Resolved
+    package var outcome: MappingOutcome
+    /// How the series is stored, which decides its Prometheus type.
+    package var storage: StorageKind
+    /// Multiplier for observed values: 0.001 for `ms` (to seconds), times the mapping's `scale`; 1 otherwise.
+    package var multiplier: Double
+    /// Tags merged with the rule's labels, tags first in line order, then the rule's new labels.
+    package var labels: [Label]
+
+    /// Maps resolved tags for a sample type.
+    package init(type: StatsDType, tags: StatsDTagParser.Resolved, mapper: CompiledMapper) {
+        self.type = type
+        self.tags = tags
+        self.outcome = mapper.map(name: tags.name, type: type)
+        self.storage =
+            switch type {
+            case .counter: .counter
+            case .gauge: .gauge
+            case .set: .set
+            case .timer, .histogram, .distribution: self.outcome.observerType == .histogram ? .histogram : .summary
+            }
+        self.multiplier =
+            self.storage == .summary || self.storage == .histogram
+            ? (type == .timer ? 0.001 : 1) * self.outcome.scale : 1
+        self.labels = Self.mergeLabels(
+            tags: tags.labels, rule: self.outcome.labels, honorLabels: self.outcome.honorLabels)
+    }
+
+    /// The labels as (name, value) pairs, in merge order.
+    package var labelPairs: [(name: String, value: String)] { self.labels.map { ($0.name, $0.value) } }
+
+    /// Resolves a line's name section and DogStatsD tags, failing as ingest does: bytes that are not UTF-8 or an
+    /// empty name are `.malformedLine`; name-embedded tags together with DogStatsD tags are `.mixedTaggingStyles`.
+    package static func resolveTags(
+        nameSection: UnsafeRawBufferPointer, dogTags: UnsafeRawBufferPointer?, dialects: TagDialects
+    ) -> Result<StatsDTagParser.Resolved, ParseFailure> {
+        guard let resolved = StatsDTagParser(dialects: dialects).resolve(nameSection: nameSection, dogTags: dogTags)
+        else { return .failure(.malformedLine) }
+        if resolved.hasNameTags && dogTags != nil { return .failure(.mixedTaggingStyles) }
+        if resolved.name.isEmpty { return .failure(.malformedLine) }
+        return .success(resolved)
+    }
+
+    /// statsd_exporter's label merge: a rule label replaces a tag of the same name unless `honorLabels`.
+    package static func mergeLabels(
+        tags: [(name: String, value: String)], rule: [(name: String, value: String)], honorLabels: Bool
+    ) -> [Label] {
+        var labels = tags.map { Label(name: $0.name, value: $0.value, source: .tag) }
+        for label in rule {
+            if let existing = labels.firstIndex(where: { $0.name == label.name }) {
+                if honorLabels {
+                    labels[existing].source = .tagOverRule
+                } else {
+                    labels[existing].value = label.value
+                    labels[existing].source = .ruleOverTag
+                }
+            } else {
+                labels.append(Label(name: label.name, value: label.value, source: .rule))
+            }
+        }
+        return labels
+    }
+}
