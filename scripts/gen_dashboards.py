@@ -65,7 +65,7 @@ def row(title):
 def query_var(name, label, query, include_all=True):
     return {"name": name, "label": label, "type": "query", "datasource": DS,
             "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery", "qryType": 1},
-            "definition": query, "refresh": 2, "includeAll": include_all, "multi": True, "allValue": ".*",
+            "refresh": 2, "includeAll": include_all, "multi": True, "allValue": ".*",
             "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 1, "regex": "",
             "options": [], "hide": 0}
 
@@ -102,9 +102,7 @@ def dashboard(uid, title, description, tags, job_metric, items, extra_vars=()):
         "schemaVersion": SCHEMA_VERSION, "version": 1, "editable": False, "graphTooltip": 1,
         "timezone": "browser", "refresh": "30s", "time": {"from": "now-1h", "to": "now"},
         "timepicker": {}, "fiscalYearStartMonth": 0, "liveNow": False, "weekStart": "",
-        "annotations": {"list": [{"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
-                                  "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
-                                  "name": "Annotations & Alerts", "type": "dashboard"}]},
+        "annotations": {"list": []},
         "links": links, "templating": {"list": variables}, "panels": panels,
     }
 
