@@ -188,7 +188,7 @@ def test_grafana_provisioning_points_at_the_dashboards():
 # --- deploy/ -------------------------------------------------------------------------------------------------------
 
 def test_prometheusrule_is_generated_from_alerts_and_in_sync():
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_prometheusrule.py"), "--check"],
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_kubernetes.py"), "--check"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     rule = yaml.safe_load(open(os.path.join(DEPLOY, "kubernetes", "prometheusrule.yml")))
