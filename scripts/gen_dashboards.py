@@ -9,6 +9,8 @@ import json
 import os
 import sys
 
+from generated_files import write_or_check
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "dashboards")
 DS = {"type": "prometheus", "uid": "${datasource}"}
@@ -269,27 +271,9 @@ DASHBOARDS = {"service.json": service, "runtime.json": runtime, "dependencies.js
               "tributary-health.json": health}
 
 
-def render(build):
-    return json.dumps(build(), indent=2, sort_keys=False) + "\n"
-
-
 def main():
-    check = "--check" in sys.argv[1:]
-    stale = []
-    for name, build in DASHBOARDS.items():
-        path = os.path.join(OUT, name)
-        text = render(build)
-        current = open(path).read() if os.path.exists(path) else None
-        if current != text:
-            if check:
-                stale.append(name)
-            else:
-                with open(path, "w") as f:
-                    f.write(text)
-    if stale:
-        print("out of date (run scripts/gen_dashboards.py): " + ", ".join(stale))
-        return 1
-    return 0
+    files = {name: (lambda build=build: json.dumps(build(), indent=2) + "\n") for name, build in DASHBOARDS.items()}
+    return write_or_check(OUT, files, "gen_dashboards.py")
 
 
 if __name__ == "__main__":

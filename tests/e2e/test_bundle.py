@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import urllib.parse
 import pytest
 import yaml
 
-from conftest import ROOT, Tributary, binary_path, free_port, http_get
+from conftest import ROOT, Tributary, binary_path, free_port, http_get, terminate
 
 ALERTS = os.path.join(ROOT, "alerts")
 DASHBOARDS = os.path.join(ROOT, "dashboards")
@@ -275,13 +274,7 @@ class Process:
         return open(self.log_path, "rb").read().decode(errors="replace")[-3000:]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        terminate(self.proc)
         self.log.close()
 
 
