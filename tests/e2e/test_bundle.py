@@ -3,7 +3,8 @@
 Static: promtool check/test rules, runbook entries, dashboards' structure and a grafana-foundation-sdk round trip,
 generated files in sync, manifests parse. Live: Tributary with deploy/mapping.yml + `tributary demo` (normal and
 slow) scraped by Debian's `prometheus` on loopback with alerts/ loaded: every rule healthy, every dashboard query
-returns series, the latency alerts go pending/firing for the slow service only. Bounded; stops only what it starts.
+returns series, each bad demo scenario (slow, errors, memory) drives its alerts pending or firing while the normal
+one stays quiet. Bounded; stops only what it starts.
 """
 import glob
 import json
@@ -291,15 +292,17 @@ def test_bundle_against_real_prometheus():
     tmp = tempfile.mkdtemp(prefix="bundle-e2e-")
     mapping = "--statsd.mapping-config=" + os.path.join(DEPLOY, "mapping.yml")
     try:
-        normal = Tributary(extra_args=[mapping], tcp=False)
-        started.append(normal)
-        slow = Tributary(extra_args=[mapping], tcp=False)
-        started.append(slow)
-        normal.wait_ready()
-        slow.wait_ready()
-        for t, scenario in ((normal, "normal"), (slow, "slow")):
+        # One Tributary + demo per scenario, each its own scrape job; "tributary" is the healthy one.
+        jobs = {"tributary": "normal", "slow": "slow", "errors": "errors", "memory": "memory"}
+        targets = {}
+        for job, scenario in jobs.items():
+            t = Tributary(extra_args=[mapping], tcp=False)
+            started.append(t)
+            t.wait_ready()
+            targets[job] = t
+            rate = "500" if scenario in ("normal", "slow") else "200"
             started.append(Process([binary_path(), "demo", "--statsd.address", "127.0.0.1:%d" % t.udp_port,
-                                    "--scenario", scenario, "--rate", "500", "--duration", "150"], tmp,
+                                    "--scenario", scenario, "--rate", rate, "--duration", "150"], tmp,
                                    "demo-" + scenario))
         port = free_port()
         config = os.path.join(tmp, "prometheus.yml")
@@ -307,10 +310,8 @@ def test_bundle_against_real_prometheus():
             yaml.safe_dump({
                 "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
                 "rule_files": [os.path.join(ALERTS, "*.yml")],
-                "scrape_configs": [
-                    {"job_name": "tributary", "static_configs": [{"targets": ["127.0.0.1:%d" % normal.http_port]}]},
-                    {"job_name": "slow", "static_configs": [{"targets": ["127.0.0.1:%d" % slow.http_port]}]},
-                ]}, f)
+                "scrape_configs": [{"job_name": job, "static_configs": [{"targets": ["127.0.0.1:%d" % t.http_port]}]}
+                                   for job, t in targets.items()]}, f)
         prom = Process([prometheus, "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
                         "--web.listen-address=127.0.0.1:%d" % port], tmp, "prometheus")
         started.append(prom)
@@ -362,19 +363,21 @@ def test_bundle_against_real_prometheus():
             time.sleep(1)
         assert not empty, "dashboard queries without series: %s" % json.dumps(empty, indent=1)
 
-        # 3. The slow service's latency alerts go pending or firing; the normal one stays quiet.
-        wanted = {"HTTPLatencySLOBreach", "HTTPAverageLatencyHigh"}
+        # 3. Each bad scenario drives its alerts pending or firing; the normal service stays quiet.
+        wanted = {("HTTPLatencySLOBreach", "slow"), ("HTTPAverageLatencyHigh", "slow"),
+                  ("NodejsEventLoopLagHigh", "slow"), ("HTTPErrorBudgetBurn", "errors"),
+                  ("CircuitBreakerOpen", "errors"), ("NodejsHeapNearLimit", "memory")}
         seen = {}
         while time.time() < deadline:
             alerts = (get("alerts") or {}).get("alerts", [])
             seen = {(a["labels"]["alertname"], a["labels"].get("job")): a["state"] for a in alerts}
-            if all(seen.get((name, "slow")) in ("pending", "firing") for name in wanted):
+            if all(seen.get(key) in ("pending", "firing") for key in wanted):
                 break
             time.sleep(1)
-        assert all(seen.get((name, "slow")) in ("pending", "firing") for name in wanted), seen
-        assert not [k for k in seen if k[1] == "tributary" and k[0] in wanted], seen
-        # Both Tributary targets are up and the app's series and Tributary's own memory coexist.
-        assert sorted(r["value"][1] for r in query("up")) == ["1", "1"]
+        assert all(seen.get(key) in ("pending", "firing") for key in wanted), (sorted(wanted - set(seen)), seen)
+        assert not [k for k in seen if k[1] == "tributary"], seen
+        # Every Tributary target is up; the app's process series and Tributary's own memory coexist.
+        assert sorted(r["value"][1] for r in query("up")) == ["1"] * len(jobs)
         assert query('process_resident_memory_bytes{process="app"}') and \
             query('process_resident_memory_bytes{process=""}')
         print("bundle proof took %.1fs; alerts seen: %s" % (time.time() - started_at, sorted(seen.items())))

@@ -84,7 +84,7 @@ package struct DemoTraffic: Sendable {
             lines.append("nodejs.gc.duration:\(Self.format(20 + self.random.uniform() * 40))|ms|#kind:major")
         }
         // Pool: min 3, max 15; nearly saturated when the service is slow.
-        let active = self.scenario == .slow ? 12 + Int(self.random.uniform() * 4) : 3 + Int(self.random.uniform() * 6)
+        let active = self.scenario == .slow ? 13 + Int(self.random.uniform() * 3) : 3 + Int(self.random.uniform() * 6)
         lines.append("db.pool.active:\(min(15, active))|g|#pool:main")
         lines.append("db.pool.idle:\(max(0, 6 - active))|g|#pool:main")
         lines.append("db.pool.min:3|g|#pool:main")
