@@ -41,6 +41,17 @@ def http_get(url, headers=None, method="GET", data=None, timeout=5):
         return e.code, dict(e.headers), e.read()
 
 
+def terminate(proc):
+    """Stops a child we started: SIGTERM, then SIGKILL after 10 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 class Tributary:
     """A tributary process on free loopback ports; stopped by PID at the end of the test."""
 
@@ -127,13 +138,7 @@ class Tributary:
         raise AssertionError("condition not met within %ss; last scrape:\n%s" % (timeout, self.scrape()[-3000:]))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        terminate(self.proc)
         self.log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 

@@ -34,12 +34,15 @@ package struct DemoTraffic: Sendable {
         ("/health", "GET", 1, 0),
     ]
 
-    /// The StatsD lines for one 100 ms step (requests are spread over ten steps per second).
+    /// The StatsD lines for one 100 ms step (requests are spread over ten steps per second), named by the
+    /// convention of `docs/naming.md` so that `deploy/mapping.yml` lands them on the bundled dashboards' names.
     package mutating func nextLines() -> [String] {
         self.tick &+= 1
         var lines: [String] = []
         let requests = max(1, self.requestsPerSecond / 10)
         let slow = self.scenario == .slow ? 8.0 : 1.0
+        var limited = 0
+        var rejected = 0
         for _ in 0..<requests {
             let route = Self.routes[Int(self.random.next() % UInt64(Self.routes.count))]
             let latency = route.medianMs * slow * exp(self.random.gaussian() * 0.6)
@@ -47,17 +50,20 @@ package struct DemoTraffic: Sendable {
             let status = self.random.uniform() < errorRate ? (self.random.uniform() < 0.8 ? "500" : "503") : "200"
             let tags = "route:\(route.route),method:\(route.method),status_code:\(status)"
             lines.append("http.request.duration:\(Self.format(latency))|ms|#\(tags)")
-            lines.append("http.requests:1|c|#\(tags)")
+            guard route.route.hasPrefix("/api") else { continue }
             // Cache: 92 % hit ratio.
             lines.append(self.random.uniform() < 0.92 ? "cache.hits:1|c|#cache:users" : "cache.misses:1|c|#cache:users")
-            if route.route.hasPrefix("/api") {
-                let slowQuery = self.random.uniform() < 0.01
-                let query = slowQuery ? 1000 + self.random.uniform() * 800 : 4 * exp(self.random.gaussian() * 0.5)
-                lines.append("db.query.duration:\(Self.format(query * slow))|ms|#operation:select")
-            }
-            if self.random.uniform() < 0.002 { lines.append("ratelimiter.rejected:1|c|#limiter:api") }
+            // Database: a few slow queries (> 1 s), many more when the service is slow.
+            let slowQuery = self.random.uniform() < (self.scenario == .slow ? 0.03 : 0.002)
+            let query = slowQuery ? 1000 + self.random.uniform() * 800 : 4 * slow * exp(self.random.gaussian() * 0.5)
+            let operation = route.method == "GET" ? "select" : "insert"
+            lines.append("db.query.duration:\(Self.format(query))|ms|#operation:\(operation)")
+            limited += 1
+            if self.random.uniform() < (self.scenario == .errors ? 0.05 : 0.002) { rejected += 1 }
         }
-        // Runtime, every step.
+        lines.append("ratelimiter.requests:\(limited)|c|#limiter:api")
+        lines.append("ratelimiter.rejected:\(rejected)|c|#limiter:api")
+        // Runtime, every step: one event-loop lag sample per 100 ms.
         let lag = (self.scenario == .slow ? 140 : 12) * exp(self.random.gaussian() * 0.3)
         lines.append("nodejs.eventloop.lag:\(Self.format(lag))|ms")
         let limit = 512.0 * 1024 * 1024
@@ -68,6 +74,7 @@ package struct DemoTraffic: Sendable {
             self.heapUsed = max(40 * 1024 * 1024, min(limit * 0.5, self.heapUsed + drift))
         }
         lines.append("nodejs.heap.size.used.bytes:\(Int(self.heapUsed))|g")
+        lines.append("nodejs.heap.size.total.bytes:\(Int(min(limit, self.heapUsed * 1.25)))|g")
         lines.append("nodejs.heap.size.limit.bytes:\(Int(limit))|g")
         lines.append("process.resident.memory.bytes:\(Int(self.heapUsed * 1.6))|g")
         if self.tick % 5 == 0 {
@@ -76,8 +83,11 @@ package struct DemoTraffic: Sendable {
         if self.tick % 50 == 0 {
             lines.append("nodejs.gc.duration:\(Self.format(20 + self.random.uniform() * 40))|ms|#kind:major")
         }
-        let active = 3 + Int(self.random.uniform() * (self.scenario == .slow ? 12 : 6))
+        // Pool: min 3, max 15; nearly saturated when the service is slow.
+        let active = self.scenario == .slow ? 13 + Int(self.random.uniform() * 3) : 3 + Int(self.random.uniform() * 6)
         lines.append("db.pool.active:\(min(15, active))|g|#pool:main")
+        lines.append("db.pool.idle:\(max(0, 6 - active))|g|#pool:main")
+        lines.append("db.pool.min:3|g|#pool:main")
         lines.append("db.pool.max:15|g|#pool:main")
         let breakerOpen = self.scenario == .errors && self.tick % 100 > 70
         lines.append("circuitbreaker.state:\(breakerOpen ? 1 : 0)|g|#breaker:payments")
