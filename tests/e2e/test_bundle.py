@@ -155,7 +155,7 @@ def test_dashboards_round_trip_through_grafana_foundation_sdk():
         from grafana_foundation_sdk.cog.encoder import JSONEncoder
         from grafana_foundation_sdk.models.dashboard import Dashboard
     except ImportError:
-        pytest.skip("grafana-foundation-sdk not installed (pip install grafana-foundation-sdk)")
+        pytest.fail("grafana-foundation-sdk not installed (pip install grafana-foundation-sdk; .ci/run does)")
 
     def keys(o, prefix=""):
         found = set()

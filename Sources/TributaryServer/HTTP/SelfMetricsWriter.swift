@@ -131,15 +131,15 @@ package enum SelfMetricsWriter {
 
         if let start = snapshot.processStartTimeSeconds {
             TextFormat.appendHeader(
-                name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
+                name: "tributary_process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
                 type: "gauge", to: &bytes)
-            self.sample("process_start_time_seconds", [], start, &bytes)
+            self.sample("tributary_process_start_time_seconds", [], start, &bytes)
         }
         if let resident = snapshot.residentMemoryBytes {
             TextFormat.appendHeader(
-                name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
+                name: "tributary_process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
                 to: &bytes)
-            self.sample("process_resident_memory_bytes", [], Double(resident), &bytes)
+            self.sample("tributary_process_resident_memory_bytes", [], Double(resident), &bytes)
         }
     }
 

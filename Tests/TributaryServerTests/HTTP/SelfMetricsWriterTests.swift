@@ -132,12 +132,12 @@ import TributaryCore
             # TYPE tributary_http_requests_total counter
             tributary_http_requests_total{code="200",handler="/-/healthy"} 1
             tributary_http_requests_total{code="200",handler="/metrics"} 5
-            # HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
-            # TYPE process_start_time_seconds gauge
-            process_start_time_seconds 1700000000.25
-            # HELP process_resident_memory_bytes Resident memory size in bytes.
-            # TYPE process_resident_memory_bytes gauge
-            process_resident_memory_bytes 1048576
+            # HELP tributary_process_start_time_seconds Start time of the process since unix epoch in seconds.
+            # TYPE tributary_process_start_time_seconds gauge
+            tributary_process_start_time_seconds 1700000000.25
+            # HELP tributary_process_resident_memory_bytes Resident memory size in bytes.
+            # TYPE tributary_process_resident_memory_bytes gauge
+            tributary_process_resident_memory_bytes 1048576
 
             """
         #expect(Self.render(Self.sampleSnapshot()) == expected)
