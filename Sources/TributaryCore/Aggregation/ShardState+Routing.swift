@@ -34,7 +34,8 @@ extension ShardState {
             case .timer, .histogram, .distribution: outcome.observerType == .histogram ? .histogram : .summary
             }
         if storage == .summary || storage == .histogram {
-            route.multiplier = (type == .timer ? 0.001 : 1) * outcome.scale
+            route.divisor = type == .timer ? 1000 : 1
+            route.multiplier = outcome.scale
         }
 
         var labels = resolved.labels
@@ -46,7 +47,8 @@ extension ShardState {
             }
         }
         guard let family = self.family(named: outcome.name, storage: storage, outcome: outcome) else {
-            route.kind = .conflict(family: self.familyByName[outcome.name] ?? self.conflictingFamily(outcome.name))
+            route.kind = .conflict(
+                family: self.familyByName[outcome.name] ?? self.suffixCollision(name: outcome.name, storage: storage) ?? 0)
             return route
         }
         let seriesID = self.series(in: family, labels: labels, ttlSeconds: outcome.ttlSeconds, now: now)
@@ -92,13 +94,6 @@ extension ShardState {
             }
         }
         return nil
-    }
-
-    private func conflictingFamily(_ name: String) -> Int32 {
-        for storage in [StorageKind.counter, .summary] {
-            if let other = self.suffixCollision(name: name, storage: storage) { return other }
-        }
-        return 0
     }
 
     /// The series of `family` with these labels, created if new.
