@@ -45,6 +45,23 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same, 1000 datagrams per measurement: per-datagram mallocs without the harness's own.
+    Benchmark(
+        "Apply datagram x1000 (40 counters, 1000 warm series)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            counterDatagrams[index].withUnsafeBytes { counterShard.apply(lines: $0, now: 0) }
+            index = index + 1 == counterDatagrams.count ? 0 : index + 1
+        }
+    }
+
+    // Harness overhead: an empty body.
+    Benchmark("Noop", configuration: .init(scalingFactor: .one)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(benchmark) }
+    }
+
     // MARK: Apply a realistic mix: timers with 3 tags, counters, gauges
 
     let mixLines = (0..<1000).map { index -> String in
