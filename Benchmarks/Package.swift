@@ -6,7 +6,8 @@ import PackageDescription
 /// Run from this folder: `swift package --disable-sandbox benchmark`.
 /// SwiftPM names a path dependency after its folder, which differs between checkouts (`tributary`,
 /// a worktree, a CI clone), so the root package's identity is derived from where this manifest is.
-let rootPackageIdentity = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "tributary").lowercased()
+let rootPackageIdentity = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "tributary")
+    .lowercased()
 
 /// The core's API is `package`-visible only (STYLE: no `public` in unpublished libraries). The benchmarks
 /// join the root package's access domain by compiling with its `-package-name` (identity, C99-mangled).

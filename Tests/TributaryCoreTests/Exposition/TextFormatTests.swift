@@ -56,7 +56,8 @@ struct TextFormatTests {
         TextFormat.appendHeader(name: "m", help: "Help.", type: "summary", to: &bytes)
         TextFormat.appendSample(name: "m", labelText: "", value: 1, to: &bytes)
         TextFormat.appendSample(name: "m", suffix: "_sum", labelText: #"a="b""#, value: 2.5, to: &bytes)
-        TextFormat.appendSample(name: "m", labelText: "", extraLabel: "quantile", extraValue: "0.5", value: .nan, to: &bytes)
+        TextFormat.appendSample(
+            name: "m", labelText: "", extraLabel: "quantile", extraValue: "0.5", value: .nan, to: &bytes)
         TextFormat.appendSample(
             name: "m", labelText: #"a="b""#, extraLabel: "quantile", extraValue: "0.99", value: 3, to: &bytes)
         #expect(

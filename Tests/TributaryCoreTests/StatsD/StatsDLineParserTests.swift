@@ -8,7 +8,9 @@ enum ParseOutcome: Sendable, Equatable, CustomStringConvertible {
     case failure(ParseFailure)
 
     static func c(_ value: Double, rate: Double = 1) -> ParseOutcome { .sample(value, .counter, rate: rate) }
-    static func g(_ value: Double, relative: Bool = false) -> ParseOutcome { .sample(value, .gauge, relative: relative) }
+    static func g(_ value: Double, relative: Bool = false) -> ParseOutcome {
+        .sample(value, .gauge, relative: relative)
+    }
     static func ms(_ value: Double, rate: Double = 1) -> ParseOutcome { .sample(value, .timer, rate: rate) }
     static func h(_ value: Double) -> ParseOutcome { .sample(value, .histogram) }
     static func d(_ value: Double) -> ParseOutcome { .sample(value, .distribution) }
@@ -59,7 +61,8 @@ func parseLayout(_ line: String, dialects: TagDialects = .all) -> (nameSection: 
             onSample: { _, layout in
                 let name = String(decoding: line[layout.nameSectionStart..<layout.nameSectionEnd], as: UTF8.self)
                 let tags =
-                    layout.hasDogTags ? String(decoding: line[layout.dogTagsStart..<layout.dogTagsEnd], as: UTF8.self) : nil
+                    layout.hasDogTags
+                    ? String(decoding: line[layout.dogTagsStart..<layout.dogTagsEnd], as: UTF8.self) : nil
                 result = (name, tags)
             },
             onFailure: { _ in }

@@ -11,7 +11,10 @@ struct TagCase: Sendable, CustomTestStringConvertible {
     var tagErrors: Int
 
     /// `labels` as `"k=v"` strings, in order.
-    init(_ nameSection: String, dog dogTags: String? = nil, dialects: TagDialects = .all, _ name: String, _ labels: [String] = [], errors: Int = 0) {
+    init(
+        _ nameSection: String, dog dogTags: String? = nil, dialects: TagDialects = .all, _ name: String,
+        _ labels: [String] = [], errors: Int = 0
+    ) {
         self.nameSection = nameSection
         self.dogTags = dogTags
         self.dialects = dialects
@@ -101,7 +104,8 @@ struct StatsDTagParserTests {
 
     @Test(arguments: Self.cases)
     func resolvesNameAndTags(_ testCase: TagCase) throws {
-        let resolved = try #require(resolveTags(testCase.nameSection, dogTags: testCase.dogTags, dialects: testCase.dialects))
+        let resolved = try #require(
+            resolveTags(testCase.nameSection, dogTags: testCase.dogTags, dialects: testCase.dialects))
         #expect(resolved.name == testCase.name)
         #expect(resolved.labels.map { "\($0.name)=\($0.value)" } == testCase.labels)
         #expect(resolved.tagErrors == testCase.tagErrors)

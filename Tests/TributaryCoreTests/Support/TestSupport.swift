@@ -77,7 +77,11 @@ struct Exposition: Sendable {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.dropFirst(7).split(separator: " ", maxSplits: 1)
-                if parts.count == 2 { self.types[String(parts[0])] = String(parts[1]) } else { self.errors.append(String(line)) }
+                if parts.count == 2 {
+                    self.types[String(parts[0])] = String(parts[1])
+                } else {
+                    self.errors.append(String(line))
+                }
             } else if line.hasPrefix("# HELP ") {
                 let parts = line.dropFirst(7).split(separator: " ", maxSplits: 1)
                 self.help[String(parts[0])] = parts.count == 2 ? Self.unescape(String(parts[1])) : ""
@@ -125,7 +129,9 @@ struct Exposition: Sendable {
             index = line.index(after: index)
             while index < line.endIndex, line[index] != "}" {
                 let eq = line[index...].firstIndex(of: "=")
-                guard let eq, line.index(after: eq) < line.endIndex, line[line.index(after: eq)] == "\"" else { return nil }
+                guard let eq, line.index(after: eq) < line.endIndex, line[line.index(after: eq)] == "\"" else {
+                    return nil
+                }
                 let key = String(line[index..<eq])
                 var cursor = line.index(eq, offsetBy: 2)
                 var value = ""
