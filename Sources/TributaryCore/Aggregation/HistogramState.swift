@@ -16,7 +16,8 @@ package struct HistogramState: Sendable {
     package mutating func observe(_ value: Double, weight: Double, bounds: [Double]) {
         var index = 0
         let n = bounds.count
-        while index < n && value > bounds[index] { index += 1 }
+        // `!(value <= bound)` so that NaN lands in +Inf, as in client_golang.
+        while index < n && !(value <= bounds[index]) { index += 1 }
         self.counts[index] += weight
         self.sum += value * weight
         self.count += weight

@@ -34,7 +34,10 @@ package struct LineShape: Sendable {
     package var outcome: MappingOutcome
     /// How the series is stored, which decides its Prometheus type.
     package var storage: StorageKind
-    /// Multiplier for observed values: 0.001 for `ms` (to seconds), times the mapping's `scale`; 1 otherwise.
+    /// Divisor for observed values: 1000 for `ms` (to seconds, divided like statsd_exporter so that `9|ms` is
+    /// exactly 0.009); 1 otherwise.
+    package var divisor: Double
+    /// Multiplier for observed values: the mapping's `scale`; 1 for counters, gauges and sets.
     package var multiplier: Double
     /// Tags merged with the rule's labels, tags first in line order, then the rule's new labels.
     package var labels: [Label]
@@ -51,9 +54,9 @@ package struct LineShape: Sendable {
             case .set: .set
             case .timer, .histogram, .distribution: self.outcome.observerType == .histogram ? .histogram : .summary
             }
-        self.multiplier =
-            self.storage == .summary || self.storage == .histogram
-            ? (type == .timer ? 0.001 : 1) * self.outcome.scale : 1
+        let observed = self.storage == .summary || self.storage == .histogram
+        self.divisor = observed && type == .timer ? 1000 : 1
+        self.multiplier = observed ? self.outcome.scale : 1
         self.labels = Self.mergeLabels(
             tags: tags.labels, rule: self.outcome.labels, honorLabels: self.outcome.honorLabels)
     }

@@ -68,8 +68,11 @@ struct Route: Sendable {
     }
 
     var kind: Kind
-    /// Multiplier for observed values: 0.001 for `ms` (to seconds), times the mapping's `scale`.
+    /// Multiplier for observed values: the mapping's `scale`.
     var multiplier: Double
+    /// Divisor for observed values, applied before `multiplier`: 1000 for `ms` (to seconds), else 1.
+    /// A division, like statsd_exporter's `value / 1000`: `9 * 0.001` would give 0.009000000000000001.
+    var divisor: Double = 1
     /// Tags skipped as invalid in this line shape, counted on every line like statsd_exporter.
     var tagErrors: UInt32
     var hasTags: Bool

@@ -46,10 +46,12 @@ extension ShardState {
         case .summary:
             let objectives = family.summaryOptions.objectives
             let quantileLabels = objectives.map { TextFormat.formatBound($0.quantile) }
+            var pairs: [(Double, Double)] = []  // scratch, reused for every series of the family
+            var values: [Double] = []
             for id in family.series {
                 let series = self.series[Int(id)]
                 let slot = Int(series.slot)
-                let values = self.summaries[slot].quantiles(objectives, now: now)
+                self.summaries[slot].quantiles(objectives, now: now, scratch: &pairs, into: &values)
                 for (label, value) in zip(quantileLabels, values) {
                     TextFormat.appendSample(
                         name: family.name, labelText: series.labelText, extraLabel: "quantile", extraValue: label,

@@ -33,8 +33,9 @@ extension ShardState {
     @inline(__always)
     private mutating func apply(sample: StatsDSample, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) {
         self.counts.samples += 1
-        // Rejected before routing so that a bad first sample does not create an empty series.
-        if sample.type == .counter && sample.value < 0 {
+        // Checked before routing, so a counter whose only samples are negative creates no series
+        // (statsd_exporter rejects the event before it touches the registry).
+        if sample.type == .counter && !(sample.value >= 0) {
             self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
             return
         }
@@ -46,7 +47,7 @@ extension ShardState {
         case .apply(let seriesID):
             self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
             if route.unmapped { self.counts.unmapped += 1 }
-            self.update(series: seriesID, sample: sample, multiplier: route.multiplier, now: now)
+            self.update(series: seriesID, sample: sample, divisor: route.divisor, multiplier: route.multiplier, now: now)
         case .drop:
             self.counts.dropped += 1
         case .conflict(let family):
@@ -58,7 +59,9 @@ extension ShardState {
     }
 
     @inline(__always)
-    private mutating func update(series seriesID: Int32, sample: StatsDSample, multiplier: Double, now: UInt64) {
+    private mutating func update(
+        series seriesID: Int32, sample: StatsDSample, divisor: Double, multiplier: Double, now: UInt64
+    ) {
         let slot = Int(self.series[Int(seriesID)].slot)
         let storage = self.families[Int(self.series[Int(seriesID)].family)].storage
         switch storage {
@@ -73,11 +76,11 @@ extension ShardState {
         case .set:
             self.sets[slot].add(memberHash: sample.memberHash, now: now)
         case .summary:
-            self.summaries[slot].observe(sample.value * multiplier, weight: 1 / sample.sampleRate, now: now)
+            self.summaries[slot].observe(sample.value / divisor * multiplier, weight: 1 / sample.sampleRate, now: now)
         case .histogram:
             let family = Int(self.series[Int(seriesID)].family)
             self.histograms[slot].observe(
-                sample.value * multiplier, weight: 1 / sample.sampleRate, bounds: self.families[family].bounds)
+                sample.value / divisor * multiplier, weight: 1 / sample.sampleRate, bounds: self.families[family].bounds)
         }
         self.series[Int(seriesID)].lastUpdate = now
     }

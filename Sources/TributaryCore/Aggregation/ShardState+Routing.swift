@@ -24,9 +24,11 @@ extension ShardState {
             route.kind = .drop
             return route
         }
+        route.divisor = shape.divisor
         route.multiplier = shape.multiplier
         guard let family = self.family(named: outcome.name, storage: shape.storage, outcome: outcome) else {
-            route.kind = .conflict(family: self.familyByName[outcome.name] ?? self.conflictingFamily(outcome.name))
+            route.kind = .conflict(
+                family: self.familyByName[outcome.name] ?? self.suffixCollision(name: outcome.name, storage: shape.storage) ?? 0)
             return route
         }
         let seriesID = self.series(in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds, now: now)
@@ -72,13 +74,6 @@ extension ShardState {
             }
         }
         return nil
-    }
-
-    private func conflictingFamily(_ name: String) -> Int32 {
-        for storage in [StorageKind.counter, .summary] {
-            if let other = self.suffixCollision(name: name, storage: storage) { return other }
-        }
-        return 0
     }
 
     /// The series of `family` with these labels, created if new.

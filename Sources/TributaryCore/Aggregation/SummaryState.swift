@@ -52,6 +52,18 @@ package struct SummaryState: Sendable {
 
     /// Quantiles for `objectives` over the current window; NaN when the window is empty.
     package mutating func quantiles(_ objectives: [SummaryObjective], now: UInt64) -> [Double] {
+        var pairs: [(Double, Double)] = []
+        var values: [Double] = []
+        self.quantiles(objectives, now: now, scratch: &pairs, into: &values)
+        return values
+    }
+
+    /// Like ``quantiles(_:now:)``, but writes into `values` and sorts in `pairs`, both reused by the
+    /// caller across series so a scrape does not allocate per summary.
+    package mutating func quantiles(
+        _ objectives: [SummaryObjective], now: UInt64, scratch pairs: inout [(Double, Double)], into values: inout [Double]
+    ) {
+        values.removeAll(keepingCapacity: true)
         self.rotate(now: now)
         var exact = true
         var total = 0.0
@@ -60,29 +72,37 @@ package struct SummaryState: Sendable {
             for weight in slice.weights { total += weight }
             total += slice.sketch.totalWeight
         }
-        if total == 0 { return objectives.map { _ in .nan } }
+        if total == 0 {
+            for _ in objectives { values.append(.nan) }
+            return
+        }
         if exact {
-            var pairs: [(Double, Double)] = []
+            pairs.removeAll(keepingCapacity: true)
             for slice in self.slices {
                 for i in slice.values.indices { pairs.append((slice.values[i], slice.weights[i])) }
             }
             pairs.sort { $0.0 < $1.0 }
-            return objectives.map { objective in
+            for objective in objectives {
                 let rank = objective.quantile * total
                 var seen = 0.0
+                var quantile = pairs[pairs.count - 1].0
                 for (value, weight) in pairs {
                     seen += weight
-                    if seen >= rank - 1e-9 { return value }
+                    if seen >= rank - 1e-9 {
+                        quantile = value
+                        break
+                    }
                 }
-                return pairs[pairs.count - 1].0
+                values.append(quantile)
             }
+            return
         }
         var merged = LogSketch()
         for slice in self.slices {
             merged.merge(slice.sketch)
             for i in slice.values.indices { merged.add(slice.values[i], weight: slice.weights[i]) }
         }
-        return objectives.map { merged.quantile($0.quantile) }
+        for objective in objectives { values.append(merged.quantile(objective.quantile)) }
     }
 
     private mutating func foldHead() {

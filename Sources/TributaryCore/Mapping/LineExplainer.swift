@@ -92,7 +92,7 @@ package struct LineExplainer: Sendable {
                     prometheusType: dropped ? nil : shape.storage.prometheusType,
                     labels: shape.labels,
                     series: dropped ? nil : (shape.labels.isEmpty ? shape.outcome.name : series),
-                    valueMultiplier: shape.multiplier,
+                    valueMultiplier: shape.multiplier / shape.divisor,
                     existing: dropped ? nil : check?(shape),
                     shape: shape))
         }

@@ -194,10 +194,13 @@ package struct StatsDLineParser: Sendable {
                     return
                 }
                 sample.sampleRate = rate
-            case UInt8(ascii: "#") where self.dialects.dogStatsD:
-                layout.hasDogTags = true
-                layout.dogTagsStart = componentStart + 1
-                layout.dogTagsEnd = componentEnd
+            case UInt8(ascii: "#"):
+                // With the DogStatsD dialect off the tags are ignored, not an error (as statsd_exporter).
+                if self.dialects.dogStatsD {
+                    layout.hasDogTags = true
+                    layout.dogTagsStart = componentStart + 1
+                    layout.dogTagsEnd = componentEnd
+                }
             case UInt8(ascii: "c") where componentEnd > componentStart + 1 && line[componentStart + 1] == UInt8(ascii: ":"):
                 break  // DogStatsD v1.2 container id: accepted, not exported (it would explode cardinality).
             case UInt8(ascii: "T"):

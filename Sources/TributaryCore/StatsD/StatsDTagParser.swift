@@ -40,13 +40,7 @@ package struct StatsDTagParser: Sendable {
             guard let text = String(validating: dogTags.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
                 return nil
             }
-            if text.isEmpty {
-                resolved.tagErrors += 1
-            } else {
-                for tag in text.split(separator: ",", omittingEmptySubsequences: false) {
-                    Self.addTag(Substring(tag), separator: ":", into: &resolved)
-                }
-            }
+            Self.addTags(Substring(text), separator: ":", trimmingHash: true, into: &resolved)
         }
         return resolved
     }
@@ -78,8 +72,17 @@ package struct StatsDTagParser: Sendable {
     }
 
     private static func addNameTags(_ tags: Substring, into resolved: inout Resolved) {
-        for tag in tags.split(separator: ",", omittingEmptySubsequences: false) {
-            addTag(tag, separator: "=", into: &resolved)
+        addTags(tags, separator: "=", trimmingHash: false, into: &resolved)
+    }
+
+    /// Adds the `,`-separated tags of `list` as statsd_exporter does: an empty tag between commas is an
+    /// error, an empty last one (`a:1,` or an empty list) is not; DogStatsD tags may each start with `#`.
+    private static func addTags(_ list: Substring, separator: Character, trimmingHash: Bool, into resolved: inout Resolved) {
+        var tags = list.split(separator: ",", omittingEmptySubsequences: false)
+        if tags.last?.isEmpty == true { tags.removeLast() }
+        for var tag in tags {
+            if trimmingHash && tag.first == "#" { tag = tag.dropFirst() }
+            addTag(tag, separator: separator, into: &resolved)
         }
     }
 

@@ -1,0 +1,220 @@
+import Testing
+
+@testable import TributaryCore
+
+struct HistogramStateTests {
+    @Test
+    func putsObservationsInTheFirstBucketWhoseBoundIsNotBelowThem() {
+        var state = HistogramState(bucketCount: 3)
+        let bounds: [Double] = [1, 2, 5]
+        for value in [0.5, 1, 1.5, 2, 4.9, 5, 5.1, 1e9, -3] { state.observe(value, weight: 1, bounds: bounds) }
+        #expect(state.counts == [3, 2, 2, 2])
+        #expect(state.count == 9)
+    }
+
+    @Test
+    func weighsObservations() {
+        var state = HistogramState(bucketCount: 1)
+        state.observe(0.5, weight: 4, bounds: [1])
+        state.observe(2, weight: 0.5, bounds: [1])
+        #expect(state.counts == [4, 0.5])
+        #expect(state.sum == 3)
+        #expect(state.count == 4.5)
+    }
+
+    @Test
+    func sendsNaNToTheInfBucket() {
+        var state = HistogramState(bucketCount: 2)
+        state.observe(.nan, weight: 1, bounds: [1, 2])
+        #expect(state.counts == [0, 0, 1])
+        #expect(state.sum.isNaN)
+    }
+}
+
+struct SummaryStateTests {
+    static let options = SummaryOptions.statsdExporterDefault
+    static let objectives = options.objectives
+
+    @Test
+    func returnsNaNQuantilesWhenEmpty() {
+        var state = SummaryState(options: Self.options, now: 0)
+        #expect(state.quantiles(Self.objectives, now: 0).allSatisfy { $0.isNaN })
+        #expect(state.count == 0)
+    }
+
+    @Test
+    func usesNearestRankOnExactWindows() {
+        var state = SummaryState(options: Self.options, now: 0)
+        for value in [3.0, 1, 2] { state.observe(value, weight: 1, now: 0) }
+        #expect(state.quantiles(Self.objectives, now: 0) == [2, 3, 3])
+        let low = [SummaryObjective(quantile: 0, error: 0), SummaryObjective(quantile: 0.01, error: 0)]
+        #expect(state.quantiles(low, now: 0) == [1, 1])
+    }
+
+    @Test
+    func weighsSampledObservations() {
+        var state = SummaryState(options: Self.options, now: 0)
+        state.observe(1, weight: 9, now: 0)
+        state.observe(100, weight: 1, now: 0)
+        #expect(state.quantiles(Self.objectives, now: 0) == [1, 1, 100])
+        #expect(state.count == 10)
+        #expect(state.sum == 109)
+    }
+
+    @Test
+    func slidesTheWindowSliceBySlice() {
+        // 600 s over 5 slices of 120 s.
+        var state = SummaryState(options: Self.options, now: 0)
+        state.observe(1, weight: 1, now: 0)
+        state.observe(100, weight: 1, now: 130 * second)
+        #expect(state.quantiles(Self.objectives, now: 599 * second) == [1, 100, 100])
+        #expect(state.quantiles(Self.objectives, now: 600 * second) == [100, 100, 100])
+        #expect(state.quantiles(Self.objectives, now: 720 * second).allSatisfy { $0.isNaN })
+        #expect(state.count == 2)
+        // Long idle gaps realign the ring.
+        state.observe(7, weight: 1, now: 100_000 * second)
+        #expect(state.quantiles(Self.objectives, now: 100_001 * second) == [7, 7, 7])
+    }
+
+    @Test
+    func staysWithinOnePercentPastTheBuffer() {
+        var state = SummaryState(options: Self.options, now: 0)
+        var generator = SplitMix64(seed: 7)
+        var values: [Double] = []
+        for _ in 0..<3000 {
+            let value = Double.random(in: 0.001...10, using: &generator)
+            values.append(value)
+            state.observe(value, weight: 1, now: 0)
+        }
+        values.sort()
+        let estimates = state.quantiles(Self.objectives, now: 0)
+        for (objective, estimate) in zip(Self.objectives, estimates) {
+            let exact = values[Int((objective.quantile * Double(values.count)).rounded(.up)) - 1]
+            #expect(abs(estimate - exact) / exact < 0.01, "q=\(objective.quantile)")
+        }
+    }
+}
+
+struct LogSketchTests {
+    @Test
+    func handlesNegativeZeroAndPositiveValues() {
+        var sketch = LogSketch()
+        for value in [-10.0, -1, 0, 0, 1, 10] { sketch.add(value, weight: 1) }
+        #expect(abs(sketch.quantile(0.1) - -10) < 0.1)
+        #expect(sketch.quantile(0.5) == 0)
+        #expect(abs(sketch.quantile(1) - 10) < 0.1)
+        #expect(LogSketch().quantile(0.5).isNaN)
+    }
+
+    @Test
+    func mergesByAddingWeights() {
+        var a = LogSketch()
+        var b = LogSketch()
+        for value in 1...50 { a.add(Double(value), weight: 1) }
+        for value in 51...100 { b.add(Double(value), weight: 1) }
+        a.merge(b)
+        #expect(a.totalWeight == 100)
+        #expect(abs(a.quantile(0.5) - 50) / 50 < 0.01)
+    }
+}
+
+struct SetStateTests {
+    @Test
+    func reportsRunningCountInTheFirstWindowThenTheLastCompletedOne() {
+        var state = SetState(windowNanos: 10 * second, now: 0)
+        state.add(memberHash: 1, now: 0)
+        state.add(memberHash: 2, now: 1)
+        state.add(memberHash: 1, now: 2)
+        #expect(state.value(now: 3) == 2)
+        state.add(memberHash: 3, now: 10 * second)
+        #expect(state.value(now: 11 * second) == 2)
+        #expect(state.value(now: 20 * second) == 1)
+        #expect(state.value(now: 35 * second) == 0)
+    }
+}
+
+struct RawKeyTableTests {
+    @Test
+    func findsInsertedKeysAndGrows() {
+        var table = RawKeyTable(capacity: 4)
+        func withKey<R>(_ key: String, _ body: (UnsafeRawBufferPointer, UInt64) -> R) -> R {
+            var bytes = Array(key.utf8)
+            return bytes.withUnsafeMutableBytes { raw in
+                let raw = UnsafeRawBufferPointer(raw)
+                return body(raw, RawKeyTable.hash(raw))
+            }
+        }
+        for index in 0..<1000 {
+            withKey("key-\(index)") { table.insert($0, hash: $1, value: Int32(index)) }
+        }
+        withKey("") { table.insert($0, hash: $1, value: -1) }
+        #expect(table.count == 1001)
+        for index in 0..<1000 {
+            #expect(withKey("key-\(index)") { table.find($0, hash: $1) } == Int32(index))
+        }
+        #expect(withKey("") { table.find($0, hash: $1) } == -1)
+        #expect(withKey("key-1000") { table.find($0, hash: $1) } == nil)
+        table.removeAll()
+        #expect(table.count == 0)
+        #expect(withKey("key-1") { table.find($0, hash: $1) } == nil)
+    }
+
+    @Test
+    func hashesDependOnEveryByte() {
+        func hash(_ key: String) -> UInt64 {
+            var bytes = Array(key.utf8)
+            return bytes.withUnsafeMutableBytes { RawKeyTable.hash(UnsafeRawBufferPointer($0)) }
+        }
+        #expect(hash("abcdefgh1") != hash("abcdefgh2"))
+        #expect(hash("1abcdefgh") != hash("2abcdefgh"))
+        #expect(hash("a") != hash("a\0"))
+        #expect(hash("") != hash("\0"))
+    }
+}
+
+struct AggregationShardTests {
+    @Test
+    func appliesDatagramsAndWritesText() {
+        let shard = AggregationShard()
+        shard.apply("a:1|c\na:2|c")
+        #expect(Exposition(parsing: shard.text()).value("a") == 3)
+        let snapshot = shard.snapshot()
+        #expect(snapshot.counts.lines == 2)
+        #expect(snapshot.seriesByKind[.counter] == 1)
+    }
+
+    @Test
+    func countsRejectedLines() {
+        let shard = AggregationShard()
+        shard.countRejectedLine(.lineTooLong)
+        let counts = shard.snapshot().counts
+        #expect(counts.lines == 1)
+        #expect(counts.sampleErrors[ParseFailure.lineTooLong.rawValue] == 1)
+    }
+
+    @Test
+    func replaceMapperAndExpireGoThroughTheLock() {
+        let shard = AggregationShard(mapper: .with(ttlSeconds: 1))
+        shard.apply("a:1|c", now: 0)
+        shard.replaceMapper(.with(observer: .histogram, ttlSeconds: 1))
+        shard.apply("t:1|ms", now: 0)
+        #expect(shard.withState { $0.liveSeriesCount } == 2)
+        #expect(shard.expire(now: 2 * second) == 2)
+        #expect(shard.text().isEmpty)
+    }
+
+    @Test
+    func acceptsConcurrentDatagrams() async {
+        let shard = AggregationShard()
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for _ in 0..<250 { shard.apply("c:1|c\nc\(task):1|c|#t:\(task)") }
+                }
+            }
+        }
+        let exposition = Exposition(parsing: shard.text())
+        #expect(exposition.value("c") == 2000)
+        #expect(exposition.value("c3", ["t": "3"]) == 250)
+    }
+}

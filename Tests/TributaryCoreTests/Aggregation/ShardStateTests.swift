@@ -1,0 +1,378 @@
+import Testing
+
+@testable import TributaryCore
+
+struct ShardStateTests {
+    // MARK: Counters
+
+    @Test
+    func addsCounterIncrements() {
+        var state = ShardState()
+        state.apply("orders:1|c\norders:2|c\norders:0.5|c")
+        #expect(state.exposition().value("orders") == 3.5)
+        #expect(state.counts.lines == 3)
+        #expect(state.counts.samples == 3)
+        #expect(state.counts.eventsByType == [3, 0, 0])
+        #expect(state.counts.unmapped == 3)
+    }
+
+    @Test
+    func scalesSampledCounterByInverseRate() {
+        var state = ShardState()
+        state.apply("orders_sampled:3|c|@0.2")
+        #expect(approximatelyEqual(state.exposition().value("orders_sampled")!, 15))
+    }
+
+    @Test
+    func dropsNegativeCounterIncrement() {
+        var state = ShardState()
+        state.apply("orders:2|c\norders:-3|c\nnegative_only:-1|c")
+        let exposition = state.exposition()
+        #expect(exposition.value("orders") == 2)
+        #expect(state.sampleErrors(.negativeCounter) == 2)
+        // A series whose only sample was rejected is not exported (statsd_exporter creates none).
+        #expect(exposition.value("negative_only") == nil)
+        #expect(exposition.types["negative_only"] == nil)
+    }
+
+    // MARK: Gauges
+
+    @Test
+    func setsAndShiftsGauges() {
+        var state = ShardState()
+        state.apply("temp:20|g\ntemp:+2.5|g\ntemp:-1|g")
+        #expect(state.exposition().value("temp") == 21.5)
+        state.apply("temp:7|g")
+        #expect(state.exposition().value("temp") == 7)
+        state.apply("temp:-7|g")
+        #expect(state.exposition().value("temp") == 0)
+    }
+
+    @Test
+    func relativeGaugeOnNewSeriesStartsFromZero() {
+        var state = ShardState()
+        state.apply("rel_only:+4|g\nrel_neg:-4|g")
+        let exposition = state.exposition()
+        #expect(exposition.value("rel_only") == 4)
+        #expect(exposition.value("rel_neg") == -4)
+    }
+
+    @Test
+    func ignoresSampleRateOnGauges() {
+        var state = ShardState()
+        state.apply("g:10|g|@0.5\ng:+1|g|@0.5")
+        #expect(state.exposition().value("g") == 11)
+    }
+
+    // MARK: Observers
+
+    @Test
+    func exportsTimersInSecondsAsSummaries() {
+        var state = ShardState()
+        state.apply("rt:15|ms\nrt:45|ms")
+        let exposition = state.exposition()
+        #expect(exposition.types["rt"] == "summary")
+        #expect(approximatelyEqual(exposition.value("rt", ["quantile": "0.5"])!, 0.015))
+        #expect(approximatelyEqual(exposition.value("rt", ["quantile": "0.9"])!, 0.045))
+        #expect(approximatelyEqual(exposition.value("rt", ["quantile": "0.99"])!, 0.045))
+        #expect(approximatelyEqual(exposition.value("rt_sum")!, 0.06))
+        #expect(exposition.value("rt_count") == 2)
+    }
+
+    @Test
+    func keepsHistogramAndDistributionValuesUnscaled() {
+        var state = ShardState()
+        state.apply("size:100|h\nsize:300|h\nlat:0.2|d")
+        let exposition = state.exposition()
+        #expect(exposition.value("size_sum") == 400)
+        #expect(exposition.value("size", ["quantile": "0.5"]) == 100)
+        #expect(exposition.value("lat_sum") == 0.2)
+    }
+
+    @Test
+    func fillsHistogramBucketsWithHistogramObserverType() {
+        var state = ShardState(mapper: .with(observer: .histogram))
+        // 3 ms, 10 ms (on a bound: `le` is inclusive), 700 ms, 20 s.
+        state.apply("rt:3|ms\nrt:10|ms\nrt:700|ms\nrt:20000|ms")
+        let exposition = state.exposition()
+        #expect(exposition.types["rt"] == "histogram")
+        let expected: [(String, Double)] = [
+            ("0.005", 1), ("0.01", 2), ("0.025", 2), ("0.05", 2), ("0.1", 2), ("0.25", 2), ("0.5", 2), ("1", 3),
+            ("2.5", 3), ("5", 3), ("10", 3), ("+Inf", 4),
+        ]
+        for (bound, count) in expected {
+            #expect(exposition.value("rt_bucket", ["le": bound]) == count, "le=\(bound)")
+        }
+        #expect(exposition.samples.filter { $0.name == "rt_bucket" }.count == expected.count)
+        #expect(approximatelyEqual(exposition.value("rt_sum")!, 20.713))
+        #expect(exposition.value("rt_count") == 4)
+    }
+
+    @Test
+    func weighsSampledTimersByInverseRate() {
+        var summary = ShardState()
+        summary.apply("rt:10|ms|@0.1\nrt:20|ms|@0.25")
+        #expect(summary.exposition().value("rt_count") == 14)
+        #expect(approximatelyEqual(summary.exposition().value("rt_sum")!, 0.1 + 0.08))
+
+        var histogram = ShardState(mapper: .with(observer: .histogram))
+        histogram.apply("rt:10|ms|@0.1\nrt:20|ms|@0.25")
+        let exposition = histogram.exposition()
+        #expect(exposition.value("rt_bucket", ["le": "0.01"]) == 10)
+        #expect(exposition.value("rt_bucket", ["le": "0.025"]) == 14)
+        #expect(exposition.value("rt_count") == 14)
+    }
+
+    @Test
+    func computesExactQuantilesOnSmallSets() {
+        var state = ShardState()
+        state.apply((1...10).map { "s:\($0)|h" }.joined(separator: "\n"))
+        let exposition = state.exposition()
+        #expect(exposition.value("s", ["quantile": "0.5"]) == 5)
+        #expect(exposition.value("s", ["quantile": "0.9"]) == 9)
+        #expect(exposition.value("s", ["quantile": "0.99"]) == 10)
+        #expect(exposition.value("s_sum") == 55)
+    }
+
+    @Test
+    func approximatesQuantilesOnLargeSetsWithinOnePercent() {
+        var state = ShardState()
+        var generator = SplitMix64(seed: 42)
+        var values: [Double] = []
+        var lines: [String] = []
+        for _ in 0..<5000 {
+            let value = (Double.random(in: 1...1000, using: &generator) * 1000).rounded() / 1000
+            values.append(value)
+            lines.append("big:\(value)|h")
+            if lines.count == 40 {
+                state.apply(lines.joined(separator: "\n"))
+                lines.removeAll()
+            }
+        }
+        state.apply(lines.joined(separator: "\n"))
+        values.sort()
+        let exposition = state.exposition()
+        for q in [0.5, 0.9, 0.99] {
+            let exact = values[Int((q * Double(values.count)).rounded(.up)) - 1]
+            let estimate = exposition.value("big", ["quantile": TextFormat.formatBound(q)])!
+            #expect(abs(estimate - exact) / exact < 0.01, "q=\(q) exact=\(exact) estimate=\(estimate)")
+        }
+        #expect(exposition.value("big_count") == 5000)
+        #expect(approximatelyEqual(exposition.value("big_sum")!, values.reduce(0, +), relative: 1e-9))
+    }
+
+    @Test
+    func forgetsSummaryObservationsAfterMaxAgeButKeepsSumAndCount() {
+        var state = ShardState()
+        state.apply("rt:10|ms", now: 0)
+        let exposition = state.exposition(now: 601 * second)
+        #expect(exposition.value("rt", ["quantile": "0.5"])!.isNaN)
+        #expect(exposition.value("rt_count") == 1)
+        state.apply("rt:30|ms", now: 602 * second)
+        #expect(approximatelyEqual(state.exposition(now: 602 * second).value("rt", ["quantile": "0.5"])!, 0.03))
+    }
+
+    // MARK: Types and series identity
+
+    @Test
+    func firstTypeWinsAndConflictsAreCounted() {
+        var state = ShardState()
+        state.apply("clash:1|g\nclash:1|c\nclash:5|ms\nclash:2|g")
+        let exposition = state.exposition()
+        #expect(exposition.types["clash"] == "gauge")
+        #expect(exposition.value("clash") == 2)
+        #expect(state.sampleErrors(.typeConflict) == 2)
+        #expect(state.counts.conflicts["clash"] == 2)
+    }
+
+    @Test
+    func rejectsCounterCollidingWithSummarySuffix() {
+        var state = ShardState()
+        state.apply("x:1|ms\nx_count:1|c\nx_sum:1|g\nx_bucket:1|c")
+        let exposition = state.exposition()
+        #expect(exposition.types["x"] == "summary")
+        #expect(exposition.types["x_count"] == nil)
+        #expect(exposition.types["x_sum"] == nil)
+        // Summaries have no `_bucket` series, so that name is free.
+        #expect(exposition.types["x_bucket"] == "counter")
+        #expect(exposition.value("x_count") == 1)  // the summary's own count
+        #expect(state.sampleErrors(.typeConflict) == 2)
+        #expect(state.counts.conflicts["x"] == 2)
+    }
+
+    @Test
+    func rejectsObserverCollidingWithExistingSuffixedName() {
+        var summary = ShardState()
+        summary.apply("y_count:1|c\ny:1|ms")
+        #expect(summary.exposition().types["y"] == nil)
+        #expect(summary.counts.conflicts["y_count"] == 1)
+
+        var histogram = ShardState(mapper: .with(observer: .histogram))
+        histogram.apply("other:1|c\nz_bucket:1|c\nz:1|ms")
+        #expect(histogram.exposition().types["z"] == nil)
+        #expect(histogram.sampleErrors(.typeConflict) == 1)
+        #expect(histogram.counts.conflicts["z_bucket"] == 1)
+    }
+
+    @Test
+    func allowsSameNameWithDifferentLabelSets() {
+        var state = ShardState()
+        state.apply("hits:1|c\nhits:2|c|#env:prod\nhits:3|c|#env:prod,zone:a")
+        let exposition = state.exposition()
+        #expect(exposition.value("hits") == 1)
+        #expect(exposition.value("hits", ["env": "prod"]) == 2)
+        #expect(exposition.value("hits", ["env": "prod", "zone": "a"]) == 3)
+    }
+
+    @Test
+    func treatsTagOrderAsIrrelevant() {
+        var state = ShardState()
+        state.apply("hits:1|c|#a:1,b:2\nhits:1|c|#b:2,a:1\nhits,b=2,a=1:1|c")
+        let exposition = state.exposition()
+        #expect(exposition.samples.filter { $0.name == "hits" }.count == 1)
+        #expect(exposition.value("hits", ["a": "1", "b": "2"]) == 3)
+        #expect(state.counts.linesWithTags == 3)
+    }
+
+    @Test
+    func escapesMetricNamesAndTagKeys() {
+        var state = ShardState()
+        state.apply("a.b.c:1|c\nx-y-z:1|c\n9lives:1|c\nweird_tag_key:1|c|#a.b-c:x")
+        let exposition = state.exposition()
+        #expect(exposition.value("a_b_c") == 1)
+        #expect(exposition.value("x_y_z") == 1)
+        #expect(exposition.value("_9lives") == 1)
+        #expect(exposition.value("weird_tag_key", ["a_b_c": "x"]) == 1)
+    }
+
+    @Test
+    func rejectsMixedTaggingStyles() {
+        var state = ShardState()
+        state.apply("m,k=v:1|c|#a:b")
+        #expect(state.exposition().samples.isEmpty)
+        #expect(state.sampleErrors(.mixedTaggingStyles) == 1)
+    }
+
+    @Test
+    func countsTagErrorsOnEveryLine() {
+        var state = ShardState()
+        state.apply("t:1|c|#novalue,a:b\nt:1|c|#novalue,a:b")
+        #expect(state.counts.tagErrors == 2)
+        #expect(state.exposition().value("t", ["a": "b"]) == 2)
+    }
+
+    @Test
+    func malformedLineDoesNotAffectNeighbours() {
+        var state = ShardState()
+        state.apply("good:1|c\nbroken_in_datagram:1|zz\nbroken\n:5|c\nbad:x|c\ngood:1|c")
+        let exposition = state.exposition()
+        #expect(exposition.value("good") == 2)
+        #expect(exposition.samples.count == 1)
+        #expect(state.sampleErrors(.unknownType) == 1)
+        #expect(state.sampleErrors(.malformedLine) == 2)
+        #expect(state.sampleErrors(.malformedValue) == 1)
+        #expect(state.counts.lines == 6)
+    }
+
+    @Test
+    func countsEventsAndServiceChecksWithoutExportingThem() {
+        var state = ShardState()
+        state.apply("_e{5,4}:title|text\n_sc|name|0\nok:1|c")
+        #expect(state.counts.dogStatsDEvents == 1)
+        #expect(state.counts.dogStatsDServiceChecks == 1)
+        #expect(state.exposition().samples.count == 1)
+    }
+
+    @Test
+    func rejectsInvalidUTF8InName() {
+        var state = ShardState()
+        var bytes: [UInt8] = [0xFF, 0xFE] + Array(":1|c\nok:1|c".utf8)
+        bytes.withUnsafeMutableBytes { state.apply(lines: UnsafeRawBufferPointer($0), now: 0) }
+        #expect(state.sampleErrors(.malformedLine) == 1)
+        #expect(state.exposition().value("ok") == 1)
+    }
+
+    // MARK: Sets
+
+    @Test
+    func countsDistinctSetMembersPerWindow() {
+        var state = ShardState(settings: AggregationSettings(setWindowSeconds: 10))
+        state.apply("users:alice|s\nusers:bob|s\nusers:alice|s", now: 0)
+        #expect(state.exposition(now: 1 * second).types["users"] == "gauge")
+        #expect(state.exposition(now: 1 * second).value("users") == 2)  // running count in the first window
+        state.apply("users:carol|s", now: 5 * second)
+        #expect(state.exposition(now: 9 * second).value("users") == 3)
+        state.apply("users:dave|s", now: 11 * second)
+        // The first window completed with 3 members; the current one has 1 so far.
+        #expect(state.exposition(now: 12 * second).value("users") == 3)
+        #expect(state.exposition(now: 21 * second).value("users") == 1)
+        // Idle for more than a window: the last completed window was empty.
+        #expect(state.exposition(now: 45 * second).value("users") == 0)
+    }
+
+    // MARK: TTL and reloads
+
+    @Test
+    func expiresSeriesAfterTTLAndRecreatesThemFresh() {
+        var state = ShardState(mapper: .with(ttlSeconds: 10))
+        state.apply("c:5|c\ng:7|g\nrt:10|ms", now: 0)
+        state.apply("c:1|c", now: 8 * second)
+        #expect(state.expire(now: 9 * second) == 0)
+        #expect(state.expire(now: 10 * second) == 2)  // g and rt: 10 s without a sample
+        var exposition = state.exposition(now: 10 * second)
+        #expect(exposition.value("c") == 6)
+        #expect(exposition.value("g") == nil)
+        #expect(exposition.types["rt"] == nil)
+        #expect(state.counts.expiredSeries == 2)
+        #expect(state.liveSeriesCount == 1)
+
+        #expect(state.expire(now: 18 * second) == 1)
+        #expect(state.exposition(now: 18 * second).samples.isEmpty)
+
+        state.apply("c:1|c\ng:+1|g\nrt:20|ms", now: 20 * second)
+        exposition = state.exposition(now: 20 * second)
+        #expect(exposition.value("c") == 1)
+        #expect(exposition.value("g") == 1)
+        #expect(exposition.value("rt_count") == 1)
+        #expect(approximatelyEqual(exposition.value("rt", ["quantile": "0.5"])!, 0.02))
+        #expect(state.liveSeriesCount == 3)
+    }
+
+    @Test
+    func neverExpiresWithoutTTL() {
+        var state = ShardState()
+        state.apply("c:5|c", now: 0)
+        #expect(state.expire(now: 1_000_000 * second) == 0)
+        #expect(state.exposition().value("c") == 5)
+    }
+
+    @Test
+    func replaceMapperKeepsValues() {
+        var state = ShardState()
+        state.apply("c:5|c\ng:3|g\nrt:10|ms|#a:b")
+        state.replaceMapper(.with(observer: .histogram))
+        state.apply("c:1|c\ng:+1|g\nnew_rt:1|ms")
+        let exposition = state.exposition()
+        #expect(exposition.value("c") == 6)
+        #expect(exposition.value("g") == 4)
+        #expect(exposition.types["new_rt"] == "histogram")
+        // The existing summary stays a summary; an observer now mapped to a histogram clashes with it.
+        #expect(exposition.types["rt"] == "summary")
+        #expect(exposition.value("rt_count", ["a": "b"]) == 1)
+        state.apply("rt:20|ms|#a:b")
+        #expect(state.sampleErrors(.typeConflict) == 1)
+        #expect(state.counts.conflicts["rt"] == 1)
+    }
+
+    @Test
+    func seriesCountByKindCountsLiveSeries() {
+        var state = ShardState()
+        state.apply("a:1|c\nb:1|c|#k:v\nb:1|c|#k:w\ng:1|g\ns:x|s\nt:1|ms")
+        let counts = state.seriesCountByKind
+        #expect(counts[.counter] == 3)
+        #expect(counts[.gauge] == 1)
+        #expect(counts[.set] == 1)
+        #expect(counts[.summary] == 1)
+        #expect(counts[.histogram] == nil)
+    }
+}
