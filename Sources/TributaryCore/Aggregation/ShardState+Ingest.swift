@@ -54,11 +54,13 @@ extension ShardState {
             self.counts.conflicts[self.conflictName(family), default: 0] += 1
         case .failure(let failure):
             self.counts.sampleErrors[failure.rawValue] += 1
+        case .jsonFailure:
+            self.counts.sampleErrors[ParseFailure.malformedLine.rawValue] += 1
         }
     }
 
     @inline(__always)
-    private mutating func update(series seriesID: Int32, sample: StatsDSample, multiplier: Double, now: UInt64) {
+    mutating func update(series seriesID: Int32, sample: StatsDSample, multiplier: Double, now: UInt64) {
         let slot = Int(self.series[Int(seriesID)].slot)
         let storage = self.families[Int(self.series[Int(seriesID)].family)].storage
         switch storage {
@@ -106,7 +108,7 @@ extension ShardState {
         return index
     }
 
-    private func conflictName(_ family: Int32) -> String {
+    func conflictName(_ family: Int32) -> String {
         self.families[Int(family)].name
     }
 }

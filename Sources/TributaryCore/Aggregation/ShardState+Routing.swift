@@ -20,24 +20,40 @@ extension ShardState {
         route.tagErrors = UInt32(resolved.tagErrors)
         route.hasTags = !resolved.labels.isEmpty
 
-        let outcome = self.mapper.map(name: resolved.name, type: type)
+        let request = RouteRequest(type: type)
+        let named = self.route(name: resolved.name, labels: resolved.labels, request: request, now: now)
+        route.kind = named.kind
+        route.multiplier = named.multiplier
+        route.unmapped = named.unmapped
+        return route
+    }
+
+    /// The part of routing shared by StatsD and the JSON feed, once name, labels and type are known:
+    /// mapping, label merge, family (type-conflict rules) and series.
+    mutating func route(name: String, labels: [(name: String, value: String)], request: RouteRequest, now: UInt64) -> Route {
+        var route = Route(kind: .drop, multiplier: 1, tagErrors: 0, hasTags: false, unmapped: false)
+        let outcome = request.useMapping ? self.mapper.map(name: name, type: request.type) : self.mapper.unmappedOutcome(name: name)
         route.unmapped = outcome.ruleIndex == nil
         if outcome.action == .drop {
             route.kind = .drop
             return route
         }
-        let storage: StorageKind =
-            switch type {
-            case .counter: .counter
-            case .gauge: .gauge
-            case .set: .set
-            case .timer, .histogram, .distribution: outcome.observerType == .histogram ? .histogram : .summary
+        let storage: StorageKind
+        if let fixed = request.storage {
+            storage = fixed
+        } else {
+            switch request.type {
+            case .counter: storage = .counter
+            case .gauge: storage = .gauge
+            case .set: storage = .set
+            case .timer, .histogram, .distribution: storage = outcome.observerType == .histogram ? .histogram : .summary
             }
+        }
         if storage == .summary || storage == .histogram {
-            route.multiplier = (type == .timer ? 0.001 : 1) * outcome.scale
+            route.multiplier = (request.type == .timer ? 0.001 : 1) * outcome.scale
         }
 
-        var labels = resolved.labels
+        var labels = labels
         for label in outcome.labels {
             if let existing = labels.firstIndex(where: { $0.name == label.name }) {
                 if !outcome.honorLabels { labels[existing].value = label.value }
@@ -45,7 +61,7 @@ extension ShardState {
                 labels.append(label)
             }
         }
-        guard let family = self.family(named: outcome.name, storage: storage, outcome: outcome) else {
+        guard let family = self.family(named: outcome.name, storage: storage, outcome: outcome, request: request) else {
             route.kind = .conflict(family: self.familyByName[outcome.name] ?? self.conflictingFamily(outcome.name))
             return route
         }
@@ -56,7 +72,7 @@ extension ShardState {
 
     /// The family for `name`, created if new; nil when the name is taken by another type or collides
     /// with a summary's or histogram's `_sum`/`_count`/`_bucket` series.
-    private mutating func family(named name: String, storage: StorageKind, outcome: MappingOutcome) -> Int32? {
+    private mutating func family(named name: String, storage: StorageKind, outcome: MappingOutcome, request: RouteRequest) -> Int32? {
         if let existing = self.familyByName[name] {
             return self.families[Int(existing)].storage == storage ? existing : nil
         }
@@ -64,8 +80,8 @@ extension ShardState {
         let family = Family(
             name: name,
             storage: storage,
-            help: outcome.help ?? self.settings.defaultHelp,
-            bounds: outcome.histogramOptions.buckets,
+            help: outcome.help ?? request.help ?? self.settings.defaultHelp,
+            bounds: request.buckets ?? outcome.histogramOptions.buckets,
             summaryOptions: outcome.summaryOptions
         )
         let id = Int32(self.families.count)
@@ -166,4 +182,18 @@ extension ShardState {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// What a listener knows about a new series besides its name and labels.
+struct RouteRequest {
+    /// The type mapping rules match against (`match_metric_type`); also decides `ms` → seconds.
+    var type: StatsDType
+    /// Storage fixed by the sample itself (JSON `histogram`/`summary`); nil lets the mapping decide observers.
+    var storage: StorageKind?
+    /// `# HELP` for a new family when the mapping gives none.
+    var help: String?
+    /// Histogram bounds for a new family, overriding the mapping's.
+    var buckets: [Double]?
+    /// False skips the mapping rules (unmapped defaults: escaped name, default options).
+    var useMapping = true
 }

@@ -87,6 +87,8 @@ package enum SelfMetricsWriter {
             "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
             listeners.tcpTooLongLines, &bytes)
 
+        self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &bytes)
+
         TextFormat.appendHeader(
             name: "tributary_metrics", help: "The current number of series by metric type.", type: "gauge",
             to: &bytes)
@@ -141,6 +143,42 @@ package enum SelfMetricsWriter {
                 to: &bytes)
             self.sample("process_resident_memory_bytes", [], Double(resident), &bytes)
         }
+    }
+
+    /// The JSON feed families: every object is counted once, in `tributary_json_samples_total` or in
+    /// `tributary_json_errors_total{reason}` (every reason listed, even at 0).
+    private static func writeJSONFeed(
+        ingest: IngestCounts, listeners: SelfMetricsSnapshot.ListenerCounts, into bytes: inout [UInt8]
+    ) {
+        self.counter("tributary_json_lines_total", "The total number of JSON feed lines received.", ingest.jsonLines, &bytes)
+        self.counter(
+            "tributary_json_samples_total",
+            "The total number of JSON feed objects accepted (applied, or dropped by a mapping rule).",
+            ingest.jsonSamples, &bytes)
+        TextFormat.appendHeader(
+            name: "tributary_json_errors_total", help: "The total number of rejected JSON feed objects by reason.",
+            type: "counter", to: &bytes)
+        for failure in JSONFeedFailure.allCases {
+            let value = failure.rawValue < ingest.jsonErrors.count ? ingest.jsonErrors[failure.rawValue] : 0
+            self.sample("tributary_json_errors_total", [("reason", failure.label)], Double(value), &bytes)
+        }
+        self.counter(
+            "tributary_json_connections_total", "The total number of JSON feed stream connections accepted.",
+            listeners.jsonConnections, &bytes)
+        self.counter(
+            "tributary_json_connections_rejected_total",
+            "The total number of JSON feed stream connections closed because of --json.max-connections.",
+            listeners.jsonConnectionsRejected, &bytes)
+        self.counter(
+            "tributary_json_connection_errors_total", "The number of errors encountered reading JSON feed streams.",
+            listeners.jsonConnectionErrors, &bytes)
+        TextFormat.appendHeader(
+            name: "tributary_json_open_connections", help: "The current number of open JSON feed stream connections.",
+            type: "gauge", to: &bytes)
+        self.sample("tributary_json_open_connections", [], Double(listeners.jsonOpenConnections), &bytes)
+        self.counter(
+            "tributary_json_unixgram_packets_total", "The total number of JSON feed datagrams received.",
+            listeners.jsonUnixgramPackets, &bytes)
     }
 
     /// A whole unlabelled counter family.
