@@ -2,7 +2,7 @@ import Testing
 import TributaryCore
 
 /// A parsed object in plain values, for table comparisons.
-private struct Parsed: Equatable, CustomStringConvertible {
+struct Parsed: Equatable, CustomStringConvertible {
     var type: JSONFeedType
     var name: String
     var labels: [String] = []
@@ -60,7 +60,7 @@ private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
         ),
         (
             #"{"name":"n","type":"gauge","value":[1.5E2,-0,0.000001,12345678901234567890,2e+1,-3.25e-2]}"#,
-            Parsed(type: .gauge, name: "n", values: [150, 0, 0.000001, 12345678901234567890, 20, -0.0325])
+            Parsed(type: .gauge, name: "n", values: [150, 0, 0.000001, 12345678901234567168, 20, -0.0325])
         ),
         (
             #"{"name":"l","type":"counter","value":1,"labels":{"route":"/api/users","city":"Zürich 東京","q":"a\"b\\c\nd\u00e9\ud83d\ude00"}}"#,
