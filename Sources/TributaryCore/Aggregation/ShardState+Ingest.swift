@@ -94,11 +94,17 @@ extension ShardState {
             self.keyScratch.append(0xFF)
             self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]))
         }
+        return self.cachedRouteIndex { $0.resolveRoute(type: type, line: line, layout: layout, now: now) }
+    }
+
+    /// The cached route for the raw key in `keyScratch`, or the one `resolve` computes, cached under that key.
+    @inline(__always)
+    mutating func cachedRouteIndex(_ resolve: (inout ShardState) -> Route) -> Int32 {
         let found: Int32? = self.keyScratch.withUnsafeBytes { key in
             self.routeTable.find(key, hash: RawKeyTable.hash(key))
         }
         if let found { return found }
-        let route = self.resolveRoute(type: type, line: line, layout: layout, now: now)
+        let route = resolve(&self)
         let index = Int32(self.routes.count)
         self.routes.append(route)
         let key = self.keyScratch

@@ -68,18 +68,7 @@ extension ShardState {
             self.keyScratch.append(0xFF)
             self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[labels]))
         }
-        let found: Int32? = self.keyScratch.withUnsafeBytes { key in
-            self.routeTable.find(key, hash: RawKeyTable.hash(key))
-        }
-        if let found { return found }
-        let route = self.resolveJSONRoute(sample, line: line, now: now)
-        let index = Int32(self.routes.count)
-        self.routes.append(route)
-        let key = self.keyScratch
-        key.withUnsafeBytes { key in
-            self.routeTable.insert(key, hash: RawKeyTable.hash(key), value: index)
-        }
-        return index
+        return self.cachedRouteIndex { $0.resolveJSONRoute(sample, line: line, now: now) }
     }
 
     /// The slow path, once per new object shape: decode name and labels, then route like StatsD.

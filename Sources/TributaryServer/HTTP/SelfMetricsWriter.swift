@@ -13,13 +13,9 @@ package enum SelfMetricsWriter {
         self.counter("tributary_lines_total", "The total number of StatsD lines received.", ingest.lines, &bytes)
         self.counter("tributary_samples_total", "The total number of StatsD samples received.", ingest.samples, &bytes)
 
-        TextFormat.appendHeader(
-            name: "tributary_sample_errors_total", help: "The total number of errors parsing StatsD samples.",
-            type: "counter", to: &bytes)
-        for failure in ParseFailure.allCases {
-            let value = failure.rawValue < ingest.sampleErrors.count ? ingest.sampleErrors[failure.rawValue] : 0
-            self.sample("tributary_sample_errors_total", [("reason", failure.label)], Double(value), &bytes)
-        }
+        self.reasons(
+            "tributary_sample_errors_total", "The total number of errors parsing StatsD samples.",
+            ParseFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.sampleErrors, &bytes)
 
         self.counter(
             "tributary_tags_total", "The total number of DogStatsD tags processed.", ingest.linesWithTags, &bytes)
@@ -155,13 +151,9 @@ package enum SelfMetricsWriter {
             "tributary_json_samples_total",
             "The total number of JSON feed objects accepted (applied, or dropped by a mapping rule).",
             ingest.jsonSamples, &bytes)
-        TextFormat.appendHeader(
-            name: "tributary_json_errors_total", help: "The total number of rejected JSON feed objects by reason.",
-            type: "counter", to: &bytes)
-        for failure in JSONFeedFailure.allCases {
-            let value = failure.rawValue < ingest.jsonErrors.count ? ingest.jsonErrors[failure.rawValue] : 0
-            self.sample("tributary_json_errors_total", [("reason", failure.label)], Double(value), &bytes)
-        }
+        self.reasons(
+            "tributary_json_errors_total", "The total number of rejected JSON feed objects by reason.",
+            JSONFeedFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.jsonErrors, &bytes)
         self.counter(
             "tributary_json_connections_total", "The total number of JSON feed stream connections accepted.",
             listeners.jsonConnections, &bytes)
@@ -179,6 +171,17 @@ package enum SelfMetricsWriter {
         self.counter(
             "tributary_json_unixgram_packets_total", "The total number of JSON feed datagrams received.",
             listeners.jsonUnixgramPackets, &bytes)
+    }
+
+    /// A counter family with one series per failure reason (`reason` label), every reason listed even at 0.
+    private static func reasons(
+        _ name: String, _ help: String, _ reasons: [(label: String, index: Int)], _ counts: [UInt64], _ bytes: inout [UInt8]
+    ) {
+        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+        for reason in reasons {
+            let value = reason.index < counts.count ? counts[reason.index] : 0
+            self.sample(name, [("reason", reason.label)], Double(value), &bytes)
+        }
     }
 
     /// A whole unlabelled counter family.
