@@ -69,6 +69,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("mapping.unmapped-names-limit"), help: "How many distinct unmapped metric names /api/v1/unmapped remembers.")
     var unmappedNamesLimit = 1000
 
+    @Option(name: .customLong("json.listen-unix"), help: "Unix stream socket path for the JSON feed; empty disables.")
+    var jsonListenUnix = ""
+
+    @Option(name: .customLong("json.listen-unixgram"), help: "Unix datagram socket path for the JSON feed; empty disables.")
+    var jsonListenUnixgram = ""
+
+    @Option(name: .customLong("json.unixsocket-mode"), help: "File mode of the JSON feed sockets (octal).")
+    var jsonSocketMode = "660"
+
+    @Option(name: .customLong("json.unixsocket-group"), help: "Group (name or gid) of the JSON feed sockets.")
+    var jsonSocketGroup: String?
+
+    @Option(name: .customLong("json.max-line-bytes"), help: "Longest JSON feed line; longer lines are counted and skipped.")
+    var jsonMaxLineBytes = JSONFeedConfiguration.defaultMaxLineBytes
+
+    @Option(name: .customLong("json.max-connections"), help: "Concurrent JSON feed stream connections; more are closed.")
+    var jsonMaxConnections = 256
+
+    @Flag(name: .customLong("json.disable-mapping"), help: "Do not apply the mapping rules to JSON feed names.")
+    var jsonDisableMapping = false
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -94,6 +115,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard mode_t(self.unixSocketMode, radix: 8) != nil else {
             throw ValidationError("--statsd.unixsocket-mode must be an octal file mode such as 755 (got \"\(self.unixSocketMode)\")")
         }
+        guard mode_t(self.jsonSocketMode, radix: 8) != nil else {
+            throw ValidationError("--json.unixsocket-mode must be an octal file mode such as 660 (got \"\(self.jsonSocketMode)\")")
+        }
+        guard self.jsonMaxLineBytes > 0 else { throw ValidationError("--json.max-line-bytes must be positive") }
+        guard self.jsonMaxConnections > 0 else { throw ValidationError("--json.max-connections must be positive") }
         if let readBuffer, readBuffer <= 0 {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
@@ -147,6 +173,13 @@ struct ServeCommand: AsyncParsableCommand {
             unixSocketMode: self.unixSocketMode,
             readBufferBytes: self.readBuffer
         )
+        let json = JSONFeedConfiguration(
+            streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,
+            datagramPath: self.jsonListenUnixgram.isEmpty ? nil : self.jsonListenUnixgram,
+            socketMode: self.jsonSocketMode,
+            group: self.jsonSocketGroup.flatMap { $0.isEmpty ? nil : $0 },
+            maxLineBytes: self.jsonMaxLineBytes,
+            maxConnections: self.jsonMaxConnections)
         return TributaryConfiguration(
             statsd: statsd,
             webListenAddress: try ListenAddress.parseOptional(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
@@ -155,7 +188,8 @@ struct ServeCommand: AsyncParsableCommand {
             mappingConfigPath: self.mappingConfig,
             aggregation: AggregationSettings(
                 dialects: self.tagOptions.dialects, setWindowSeconds: self.setWindowSeconds,
-                unmappedNamesLimit: self.unmappedNamesLimit)
+                unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping),
+            json: json
         )
     }
 }

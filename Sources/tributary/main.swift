@@ -20,6 +20,8 @@ func runCommand<Command: AsyncParsableCommand>(_: Command.Type, _ arguments: [St
 }
 
 switch arguments.first {
+case "bench-json":
+    await runCommand(BenchJSONCommand.self, Array(arguments.dropFirst()))
 case "demo":
     await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
 case "explain":

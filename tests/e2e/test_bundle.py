@@ -379,7 +379,7 @@ def test_bundle_against_real_prometheus():
         # Every Tributary target is up; the app's process series and Tributary's own memory coexist.
         assert sorted(r["value"][1] for r in query("up")) == ["1"] * len(jobs)
         assert query('process_resident_memory_bytes{process="app"}') and \
-            query('process_resident_memory_bytes{process=""}')
+            query('tributary_process_resident_memory_bytes')
         print("bundle proof took %.1fs; alerts seen: %s" % (time.time() - started_at, sorted(seen.items())))
     finally:
         for p in reversed(started):

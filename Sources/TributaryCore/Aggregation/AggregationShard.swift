@@ -18,6 +18,15 @@ package final class AggregationShard: Sendable {
         self.state.withLock { $0.apply(lines: bytes, now: now) }
     }
 
+    /// Applies JSON feed lines (complete stream lines, or one datagram). `now`: monotonic ns.
+    package func applyJSON(lines bytes: UnsafeRawBufferPointer, now: UInt64) {
+        self.state.withLock { $0.applyJSON(lines: bytes, now: now) }
+    }
+
+    package func countRejectedJSONLine(_ failure: JSONFeedFailure) {
+        self.state.withLock { $0.countRejectedJSONLine(failure) }
+    }
+
     package func countRejectedLine(_ failure: ParseFailure) {
         self.state.withLock { $0.countRejectedLine(failure) }
     }

@@ -43,17 +43,27 @@ package struct LineShape: Sendable {
     package var labels: [Label]
 
     /// Maps resolved tags for a sample type.
-    package init(type: StatsDType, tags: StatsDTagParser.Resolved, mapper: CompiledMapper) {
+    /// - Parameters:
+    ///   - storage: storage fixed by the sample itself (JSON `histogram`/`summary`); nil lets the mapping decide.
+    ///   - useMapping: false skips the rules (unmapped defaults), for `--json.disable-mapping`.
+    package init(
+        type: StatsDType, tags: StatsDTagParser.Resolved, mapper: CompiledMapper, storage: StorageKind? = nil,
+        useMapping: Bool = true
+    ) {
         self.type = type
         self.tags = tags
-        self.outcome = mapper.map(name: tags.name, type: type)
-        self.storage =
+        let outcome = useMapping ? mapper.map(name: tags.name, type: type) : mapper.unmappedOutcome(name: tags.name)
+        self.outcome = outcome
+        if let storage {
+            self.storage = storage
+        } else {
             switch type {
-            case .counter: .counter
-            case .gauge: .gauge
-            case .set: .set
-            case .timer, .histogram, .distribution: self.outcome.observerType == .histogram ? .histogram : .summary
+            case .counter: self.storage = .counter
+            case .gauge: self.storage = .gauge
+            case .set: self.storage = .set
+            case .timer, .histogram, .distribution: self.storage = outcome.observerType == .histogram ? .histogram : .summary
             }
+        }
         let observed = self.storage == .summary || self.storage == .histogram
         self.divisor = observed && type == .timer ? 1000 : 1
         self.multiplier = observed ? self.outcome.scale : 1

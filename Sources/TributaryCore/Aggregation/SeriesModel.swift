@@ -63,8 +63,11 @@ struct Route: Sendable {
     enum Kind: Sendable {
         case apply(series: Int32)
         case drop
-        case conflict(family: Int32)
+        /// Index into `ShardState.conflictNames`: the metric name the conflict is counted under.
+        case conflict(name: Int32)
         case failure(ParseFailure)
+        /// A JSON feed object whose name or labels cannot be used (decoded once, then cached like any route).
+        case jsonFailure(JSONFeedFailure)
     }
 
     var kind: Kind
@@ -95,6 +98,12 @@ package struct IngestCounts: Sendable {
     /// Conflicting samples by metric name.
     package var conflicts: [String: UInt64] = [:]
     package var expiredSeries: UInt64 = 0
+    /// Non-empty JSON feed lines (including over-long ones).
+    package var jsonLines: UInt64 = 0
+    /// JSON feed objects accepted (applied to a series, or dropped by a mapping rule's `action: drop`).
+    package var jsonSamples: UInt64 = 0
+    /// Rejected JSON feed objects (and over-long lines), indexed by ``JSONFeedFailure``.
+    package var jsonErrors = [UInt64](repeating: 0, count: JSONFeedFailure.allCases.count)
 
     package init() {}
 

@@ -55,11 +55,13 @@ extension ShardState {
             self.counts.conflicts[self.conflictName(family), default: 0] += 1
         case .failure(let failure):
             self.counts.sampleErrors[failure.rawValue] += 1
+        case .jsonFailure:
+            self.counts.sampleErrors[ParseFailure.malformedLine.rawValue] += 1
         }
     }
 
     @inline(__always)
-    private mutating func update(
+    mutating func update(
         series seriesID: Int32, sample: StatsDSample, divisor: Double, multiplier: Double, now: UInt64
     ) {
         let slot = Int(self.series[Int(seriesID)].slot)
@@ -95,11 +97,17 @@ extension ShardState {
             self.keyScratch.append(0xFF)
             self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]))
         }
+        return self.cachedRouteIndex { $0.resolveRoute(type: type, line: line, layout: layout, now: now) }
+    }
+
+    /// The cached route for the raw key in `keyScratch`, or the one `resolve` computes, cached under that key.
+    @inline(__always)
+    mutating func cachedRouteIndex(_ resolve: (inout ShardState) -> Route) -> Int32 {
         let found: Int32? = self.keyScratch.withUnsafeBytes { key in
             self.routeTable.find(key, hash: RawKeyTable.hash(key))
         }
         if let found { return found }
-        let route = self.resolveRoute(type: type, line: line, layout: layout, now: now)
+        let route = resolve(&self)
         let index = Int32(self.routes.count)
         self.routes.append(route)
         let key = self.keyScratch
@@ -109,7 +117,8 @@ extension ShardState {
         return index
     }
 
-    private func conflictName(_ family: Int32) -> String {
-        self.families[Int(family)].name
+    /// The metric name a conflict route counts under.
+    func conflictName(_ index: Int32) -> String {
+        self.conflictNames[Int(index)]
     }
 }

@@ -1,24 +1,34 @@
 extension ShardState {
-    /// The slow path, once per new line shape: tags → labels, mapping, family and series lookup.
+    /// The slow path for a StatsD line, once per new line shape: tags → labels, then ``route(tags:request:now:)``.
     mutating func resolveRoute(type: StatsDType, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) -> Route {
-        var route = Route(kind: .drop, multiplier: 1, tagErrors: 0, hasTags: false, unmapped: false)
         let nameSection = UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd])
         let dogTags = layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil
-        let tags: StatsDTagParser.Resolved
         switch LineShape.resolveTags(nameSection: nameSection, dogTags: dogTags, dialects: self.settings.dialects) {
-        case .success(let resolved): tags = resolved
-        case .failure(let failure):
-            route.kind = .failure(failure)
+        case .success(let tags):
+            var route = self.route(tags: tags, request: RouteRequest(type: type), now: now)
+            route.tagErrors = UInt32(tags.tagErrors)
             return route
+        case .failure(let failure):
+            return Route(kind: .failure(failure), multiplier: 1, tagErrors: 0, hasTags: false, unmapped: false)
         }
-        route.tagErrors = UInt32(tags.tagErrors)
-        route.hasTags = !tags.labels.isEmpty
+    }
 
-        let shape = LineShape(type: type, tags: tags, mapper: self.mapper)
+    /// The JSON feed's slow path: name and labels come typed, straight from the object.
+    mutating func route(name: String, labels: [(name: String, value: String)], request: RouteRequest, now: UInt64) -> Route {
+        let tags = StatsDTagParser.Resolved(name: name, labels: labels, tagErrors: 0, hasNameTags: false)
+        return self.route(tags: tags, request: request, now: now)
+    }
+
+    /// Routing shared by StatsD and the JSON feed once name, labels and type are known: mapping and
+    /// label merge (``LineShape``), family (type-conflict rules) and series.
+    private mutating func route(tags: StatsDTagParser.Resolved, request: RouteRequest, now: UInt64) -> Route {
+        var route = Route(kind: .drop, multiplier: 1, tagErrors: 0, hasTags: !tags.labels.isEmpty, unmapped: false)
+        let shape = LineShape(
+            type: request.type, tags: tags, mapper: self.mapper, storage: request.storage, useMapping: request.useMapping)
         let outcome = shape.outcome
         route.unmapped = outcome.ruleIndex == nil
         if route.unmapped {
-            self.unmappedNames.record(name: tags.name, type: type, prometheusName: outcome.name, now: now)
+            self.unmappedNames.record(name: tags.name, type: request.type, prometheusName: outcome.name, now: now)
         }
         if outcome.action == .drop {
             route.kind = .drop
@@ -26,9 +36,8 @@ extension ShardState {
         }
         route.divisor = shape.divisor
         route.multiplier = shape.multiplier
-        guard let family = self.family(named: outcome.name, storage: shape.storage, outcome: outcome) else {
-            route.kind = .conflict(
-                family: self.familyByName[outcome.name] ?? self.suffixCollision(name: outcome.name, storage: shape.storage) ?? 0)
+        guard let family = self.family(named: outcome.name, storage: shape.storage, outcome: outcome, request: request) else {
+            route.kind = .conflict(name: self.conflictNameIndex(outcome.name))
             return route
         }
         let seriesID = self.series(in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds, now: now)
@@ -36,18 +45,27 @@ extension ShardState {
         return route
     }
 
-    /// The family for `name`, created if new; nil when the name is taken by another type or collides
-    /// with a summary's or histogram's `_sum`/`_count`/`_bucket` series.
-    private mutating func family(named name: String, storage: StorageKind, outcome: MappingOutcome) -> Int32? {
+    /// Index of `name` in `conflictNames`, the metric names conflict routes count under.
+    private mutating func conflictNameIndex(_ name: String) -> Int32 {
+        if let index = self.conflictNames.firstIndex(of: name) { return Int32(index) }
+        self.conflictNames.append(name)
+        return Int32(self.conflictNames.count - 1)
+    }
+
+    /// The family for `name`, created if new; nil when the name is taken by another type, collides
+    /// with a summary's or histogram's `_sum`/`_count`/`_bucket` series, or is in Tributary's reserved
+    /// `tributary_` namespace (its own self-metrics).
+    private mutating func family(named name: String, storage: StorageKind, outcome: MappingOutcome, request: RouteRequest) -> Int32? {
         if let existing = self.familyByName[name] {
             return self.families[Int(existing)].storage == storage ? existing : nil
         }
+        if name.hasPrefix(Self.reservedPrefix) { return nil }
         if self.suffixCollision(name: name, storage: storage) != nil { return nil }
         let family = Family(
             name: name,
             storage: storage,
-            help: outcome.help ?? self.settings.defaultHelp,
-            bounds: outcome.histogramOptions.buckets,
+            help: outcome.help ?? request.help ?? self.settings.defaultHelp,
+            bounds: request.buckets ?? outcome.histogramOptions.buckets,
             summaryOptions: outcome.summaryOptions
         )
         let id = Int32(self.families.count)
@@ -56,6 +74,9 @@ extension ShardState {
         self.familiesSorted = false
         return id
     }
+
+    /// Metric names Tributary keeps for its own self-metrics; input cannot create them.
+    static let reservedPrefix = "tributary_"
 
     /// The family a new name would collide with through the reserved suffixes, if any.
     func suffixCollision(name: String, storage: StorageKind) -> Int32? {
@@ -141,4 +162,18 @@ extension ShardState {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// What a listener knows about a new series besides its name and labels.
+struct RouteRequest {
+    /// The type mapping rules match against (`match_metric_type`); also decides `ms` → seconds.
+    var type: StatsDType
+    /// Storage fixed by the sample itself (JSON `histogram`/`summary`); nil lets the mapping decide observers.
+    var storage: StorageKind?
+    /// `# HELP` for a new family when the mapping gives none.
+    var help: String?
+    /// Histogram bounds for a new family, overriding the mapping's.
+    var buckets: [Double]?
+    /// False skips the mapping rules (unmapped defaults: escaped name, default options).
+    var useMapping = true
 }

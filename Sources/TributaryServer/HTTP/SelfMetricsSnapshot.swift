@@ -12,11 +12,24 @@ package struct SelfMetricsSnapshot: Sendable {
         package var tcpConnections: UInt64 = 0
         package var tcpConnectionErrors: UInt64 = 0
         package var tcpTooLongLines: UInt64 = 0
+        package var jsonConnections: UInt64 = 0
+        package var jsonConnectionsRejected: UInt64 = 0
+        package var jsonConnectionErrors: UInt64 = 0
+        /// Open JSON stream connections now (a gauge).
+        package var jsonOpenConnections: UInt64 = 0
+        package var jsonUnixgramPackets: UInt64 = 0
 
         package init(
             udpPackets: UInt64 = 0, unixgramPackets: UInt64 = 0, tcpConnections: UInt64 = 0,
-            tcpConnectionErrors: UInt64 = 0, tcpTooLongLines: UInt64 = 0
+            tcpConnectionErrors: UInt64 = 0, tcpTooLongLines: UInt64 = 0, jsonConnections: UInt64 = 0,
+            jsonConnectionsRejected: UInt64 = 0, jsonConnectionErrors: UInt64 = 0, jsonOpenConnections: UInt64 = 0,
+            jsonUnixgramPackets: UInt64 = 0
         ) {
+            self.jsonConnections = jsonConnections
+            self.jsonConnectionsRejected = jsonConnectionsRejected
+            self.jsonConnectionErrors = jsonConnectionErrors
+            self.jsonOpenConnections = jsonOpenConnections
+            self.jsonUnixgramPackets = jsonUnixgramPackets
             self.udpPackets = udpPackets
             self.unixgramPackets = unixgramPackets
             self.tcpConnections = tcpConnections
@@ -107,6 +120,11 @@ package struct SelfMetricsSnapshot: Sendable {
             total.dogStatsDServiceChecks &+= c.dogStatsDServiceChecks
             for (name, count) in c.conflicts { total.conflicts[name, default: 0] &+= count }
             total.expiredSeries &+= c.expiredSeries
+            total.jsonLines &+= c.jsonLines
+            total.jsonSamples &+= c.jsonSamples
+            for index in total.jsonErrors.indices where index < c.jsonErrors.count {
+                total.jsonErrors[index] &+= c.jsonErrors[index]
+            }
             for (kind, count) in shard.seriesByKind { series[kind, default: 0] += count }
         }
         return (total, series)

@@ -13,13 +13,9 @@ package enum SelfMetricsWriter {
         self.counter("tributary_lines_total", "The total number of StatsD lines received.", ingest.lines, &bytes)
         self.counter("tributary_samples_total", "The total number of StatsD samples received.", ingest.samples, &bytes)
 
-        TextFormat.appendHeader(
-            name: "tributary_sample_errors_total", help: "The total number of errors parsing StatsD samples.",
-            type: "counter", to: &bytes)
-        for failure in ParseFailure.allCases {
-            let value = failure.rawValue < ingest.sampleErrors.count ? ingest.sampleErrors[failure.rawValue] : 0
-            self.sample("tributary_sample_errors_total", [("reason", failure.label)], Double(value), &bytes)
-        }
+        self.reasons(
+            "tributary_sample_errors_total", "The total number of errors parsing StatsD samples.",
+            ParseFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.sampleErrors, &bytes)
 
         self.counter(
             "tributary_tags_total", "The total number of DogStatsD tags processed.", ingest.linesWithTags, &bytes)
@@ -87,6 +83,8 @@ package enum SelfMetricsWriter {
             "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
             listeners.tcpTooLongLines, &bytes)
 
+        self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &bytes)
+
         TextFormat.appendHeader(
             name: "tributary_metrics", help: "The current number of series by metric type.", type: "gauge",
             to: &bytes)
@@ -140,6 +138,49 @@ package enum SelfMetricsWriter {
                 name: "tributary_process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
                 to: &bytes)
             self.sample("tributary_process_resident_memory_bytes", [], Double(resident), &bytes)
+        }
+    }
+
+    /// The JSON feed families: every object is counted once, in `tributary_json_samples_total` or in
+    /// `tributary_json_errors_total{reason}` (every reason listed, even at 0).
+    private static func writeJSONFeed(
+        ingest: IngestCounts, listeners: SelfMetricsSnapshot.ListenerCounts, into bytes: inout [UInt8]
+    ) {
+        self.counter("tributary_json_lines_total", "The total number of JSON feed lines received.", ingest.jsonLines, &bytes)
+        self.counter(
+            "tributary_json_samples_total",
+            "The total number of JSON feed objects accepted (applied, or dropped by a mapping rule).",
+            ingest.jsonSamples, &bytes)
+        self.reasons(
+            "tributary_json_errors_total", "The total number of rejected JSON feed objects by reason.",
+            JSONFeedFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.jsonErrors, &bytes)
+        self.counter(
+            "tributary_json_connections_total", "The total number of JSON feed stream connections accepted.",
+            listeners.jsonConnections, &bytes)
+        self.counter(
+            "tributary_json_connections_rejected_total",
+            "The total number of JSON feed stream connections closed because of --json.max-connections.",
+            listeners.jsonConnectionsRejected, &bytes)
+        self.counter(
+            "tributary_json_connection_errors_total", "The number of errors encountered reading JSON feed streams.",
+            listeners.jsonConnectionErrors, &bytes)
+        TextFormat.appendHeader(
+            name: "tributary_json_open_connections", help: "The current number of open JSON feed stream connections.",
+            type: "gauge", to: &bytes)
+        self.sample("tributary_json_open_connections", [], Double(listeners.jsonOpenConnections), &bytes)
+        self.counter(
+            "tributary_json_unixgram_packets_total", "The total number of JSON feed datagrams received.",
+            listeners.jsonUnixgramPackets, &bytes)
+    }
+
+    /// A counter family with one series per failure reason (`reason` label), every reason listed even at 0.
+    private static func reasons(
+        _ name: String, _ help: String, _ reasons: [(label: String, index: Int)], _ counts: [UInt64], _ bytes: inout [UInt8]
+    ) {
+        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+        for reason in reasons {
+            let value = reason.index < counts.count ? counts[reason.index] : 0
+            self.sample(name, [("reason", reason.label)], Double(value), &bytes)
         }
     }
 

@@ -8,6 +8,10 @@ package final class IngestStatistics: Sendable {
         case tcpConnections
         case tcpConnectionErrors
         case tcpTooLongLines
+        case jsonConnections
+        case jsonConnectionsRejected
+        case jsonConnectionErrors
+        case jsonUnixgramPackets
     }
 
     private let udpPackets = Atomic<UInt64>(0)
@@ -15,6 +19,12 @@ package final class IngestStatistics: Sendable {
     private let tcpConnections = Atomic<UInt64>(0)
     private let tcpConnectionErrors = Atomic<UInt64>(0)
     private let tcpTooLongLines = Atomic<UInt64>(0)
+    private let jsonConnections = Atomic<UInt64>(0)
+    private let jsonConnectionsRejected = Atomic<UInt64>(0)
+    private let jsonConnectionErrors = Atomic<UInt64>(0)
+    private let jsonUnixgramPackets = Atomic<UInt64>(0)
+    /// JSON stream connections open now (a gauge; also enforces `--json.max-connections`).
+    package let jsonOpenConnections = Atomic<Int>(0)
 
     package init() {}
 
@@ -26,6 +36,10 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.wrappingAdd(1, ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.wrappingAdd(1, ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.wrappingAdd(1, ordering: .relaxed)
+        case .jsonConnections: self.jsonConnections.wrappingAdd(1, ordering: .relaxed)
+        case .jsonConnectionsRejected: self.jsonConnectionsRejected.wrappingAdd(1, ordering: .relaxed)
+        case .jsonConnectionErrors: self.jsonConnectionErrors.wrappingAdd(1, ordering: .relaxed)
+        case .jsonUnixgramPackets: self.jsonUnixgramPackets.wrappingAdd(1, ordering: .relaxed)
         }
     }
 
@@ -36,6 +50,10 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.load(ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.load(ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.load(ordering: .relaxed)
+        case .jsonConnections: self.jsonConnections.load(ordering: .relaxed)
+        case .jsonConnectionsRejected: self.jsonConnectionsRejected.load(ordering: .relaxed)
+        case .jsonConnectionErrors: self.jsonConnectionErrors.load(ordering: .relaxed)
+        case .jsonUnixgramPackets: self.jsonUnixgramPackets.load(ordering: .relaxed)
         }
     }
 }

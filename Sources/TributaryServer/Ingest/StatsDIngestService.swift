@@ -60,18 +60,9 @@ package final class StatsDIngestService: Service, Sendable {
                 receiver = unix
                 let shard = self.shard
                 let statistics = self.statistics
-                receiverThread = Task.detached {
-                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                        let thread = Thread {
-                            unix.run { datagram in
-                                statistics.increment(.unixgramPackets)
-                                shard.apply(lines: datagram, now: monotonicNanoseconds())
-                            }
-                            continuation.resume()
-                        }
-                        thread.name = "tributary-unixgram"
-                        thread.start()
-                    }
+                receiverThread = unix.start(threadName: "tributary-unixgram") { datagram in
+                    statistics.increment(.unixgramPackets)
+                    shard.apply(lines: datagram, now: monotonicNanoseconds())
                 }
                 self.readiness.markReady("statsd-unixgram")
                 self.logger.info("listening for StatsD", metadata: ["unixgram": "\(path)"])

@@ -1,28 +1,51 @@
 import NIOCore
 import TributaryCore
 
-/// Frames a StatsD TCP stream into lines and applies complete lines to the shard.
+/// Frames a byte stream (StatsD over TCP, the JSON feed over a Unix socket) into lines and applies complete
+/// lines to the shard, inline on the channel's event loop.
 ///
-/// All complete lines of one read are applied under one lock. A line longer than `maxLineBytes`
-/// is counted (`tcp_too_long_lines`) and skipped up to its newline; the connection continues.
+/// All complete lines of one read are applied under one lock before the next read, so a writer faster than
+/// the shard is slowed by the socket, not dropped. A line split across reads is reassembled. A line longer
+/// than `maxLineBytes` is counted and skipped up to its newline; the connection continues.
 final class TCPLineHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private let shard: AggregationShard
-    private let statistics: IngestStatistics
+    /// What the handler does with lines, per protocol.
+    struct Sink {
+        /// Applies complete lines (without a trailing partial line). Arguments: the bytes, monotonic ns.
+        var apply: (UnsafeRawBufferPointer, UInt64) -> Void
+        /// Counts one line over the limit.
+        var tooLong: () -> Void
+        var connected: () -> Void
+        var failed: () -> Void
+    }
+
+    private let sink: Sink
     private let maxLineBytes: Int
     private var pending: ByteBuffer?
     /// True while discarding the rest of an over-long line.
     private var skipping = false
 
-    init(shard: AggregationShard, statistics: IngestStatistics, maxLineBytes: Int) {
-        self.shard = shard
-        self.statistics = statistics
+    /// StatsD over TCP.
+    convenience init(shard: AggregationShard, statistics: IngestStatistics, maxLineBytes: Int) {
+        let sink = Sink(
+            apply: { bytes, now in shard.apply(lines: bytes, now: now) },
+            tooLong: {
+                statistics.increment(.tcpTooLongLines)
+                shard.countRejectedLine(.lineTooLong)
+            },
+            connected: { statistics.increment(.tcpConnections) },
+            failed: { statistics.increment(.tcpConnectionErrors) })
+        self.init(sink: sink, maxLineBytes: maxLineBytes)
+    }
+
+    init(sink: Sink, maxLineBytes: Int) {
+        self.sink = sink
         self.maxLineBytes = maxLineBytes
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.statistics.increment(.tcpConnections)
+        self.sink.connected()
         context.fireChannelActive()
     }
 
@@ -53,8 +76,7 @@ final class TCPLineHandler: ChannelInboundHandler {
             buffer.moveReaderIndex(forwardBy: length)
         }
         if buffer.readableBytes > self.maxLineBytes {
-            self.statistics.increment(.tcpTooLongLines)
-            self.shard.countRejectedLine(.lineTooLong)
+            self.sink.tooLong()
             self.skipping = true
             return
         }
@@ -77,17 +99,16 @@ final class TCPLineHandler: ChannelInboundHandler {
             index = end + 1
         }
         if !tooLong {
-            self.shard.apply(lines: bytes, now: now)
+            self.sink.apply(bytes, now)
             return
         }
         while start < bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             if end - start > self.maxLineBytes {
-                self.statistics.increment(.tcpTooLongLines)
-                self.shard.countRejectedLine(.lineTooLong)
+                self.sink.tooLong()
             } else {
-                self.shard.apply(lines: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), now: now)
+                self.sink.apply(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), now)
             }
             start = end + 1
         }
@@ -104,7 +125,7 @@ final class TCPLineHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.statistics.increment(.tcpConnectionErrors)
+        self.sink.failed()
         context.close(promise: nil)
     }
 }

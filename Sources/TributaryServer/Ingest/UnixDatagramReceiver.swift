@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Synchronization
 
 /// Receives Unix datagrams on a dedicated thread and hands each one to `onDatagram`.
@@ -72,6 +73,22 @@ package final class UnixDatagramReceiver: Sendable {
                 onDatagram(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             } else if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
                 break
+            }
+        }
+    }
+
+    /// Runs the receive loop on a new thread named `threadName`; the task ends when the loop does.
+    package func start(
+        threadName: String, maxDatagramBytes: Int = 65536, onDatagram: @escaping @Sendable (UnsafeRawBufferPointer) -> Void
+    ) -> Task<Void, Never> {
+        Task.detached {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    self.run(maxDatagramBytes: maxDatagramBytes, onDatagram: onDatagram)
+                    continuation.resume()
+                }
+                thread.name = threadName
+                thread.start()
             }
         }
     }

@@ -51,6 +51,19 @@ package enum UnixSocketFile {
         }
     }
 
+    /// Changes the socket file's group to `group` (a name or a numeric gid); false when unknown or not allowed.
+    package static func applyGroup(path: String, group: String) -> Bool {
+        let gid: gid_t
+        if let number = gid_t(group) {
+            gid = number
+        } else if let entry = getgrnam(group) {
+            gid = entry.pointee.gr_gid
+        } else {
+            return false
+        }
+        return chown(path, uid_t.max, gid) == 0
+    }
+
     /// Applies the file mode given as an octal string (`"660"`, `"0755"`).
     package static func applyMode(path: String, octal: String) -> Bool {
         guard let mode = mode_t(octal, radix: 8) else { return false }

@@ -66,7 +66,12 @@ extension TributaryApplication {
             unixgramPackets: self.statistics.value(.unixgramPackets),
             tcpConnections: self.statistics.value(.tcpConnections),
             tcpConnectionErrors: self.statistics.value(.tcpConnectionErrors),
-            tcpTooLongLines: self.statistics.value(.tcpTooLongLines))
+            tcpTooLongLines: self.statistics.value(.tcpTooLongLines),
+            jsonConnections: self.statistics.value(.jsonConnections),
+            jsonConnectionsRejected: self.statistics.value(.jsonConnectionsRejected),
+            jsonConnectionErrors: self.statistics.value(.jsonConnectionErrors),
+            jsonOpenConnections: UInt64(max(0, self.statistics.jsonOpenConnections.load(ordering: .relaxed))),
+            jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets))
         let udpPorts = self.ingest.boundUDPPorts
         let drops: UInt64? = udpPorts.isEmpty ? nil : udpPorts.compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
         let snapshot = SelfMetricsSnapshot(

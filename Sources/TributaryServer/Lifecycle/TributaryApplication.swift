@@ -17,6 +17,7 @@ package final class TributaryApplication: Sendable {
     package let readiness: Readiness
     package let reloader: MappingReloader
     package let ingest: StatsDIngestService
+    package let jsonIngest: JSONIngestService
     let logger: Logger
     let httpRequestCounter = HTTPRequestCounter()
     /// Size of the previous scrape body, to reserve the next one's buffer in one allocation.
@@ -26,10 +27,13 @@ package final class TributaryApplication: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.shard = AggregationShard(settings: configuration.aggregation)
-        self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(["config", "http"]))
+        self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents).union(["config", "http"]))
         self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: [self.shard], logger: logger)
         self.ingest = StatsDIngestService(
             configuration: configuration.statsd, shard: self.shard, statistics: self.statistics,
+            readiness: self.readiness, logger: logger)
+        self.jsonIngest = JSONIngestService(
+            configuration: configuration.json, shard: self.shard, statistics: self.statistics,
             readiness: self.readiness, logger: logger)
     }
 
@@ -44,6 +48,7 @@ package final class TributaryApplication: Sendable {
             configuration: .init(
                 services: [
                     .init(service: self.ingest),
+                    .init(service: self.jsonIngest),
                     .init(service: self.makeHTTPService()),
                     .init(
                         service: MaintenanceService(

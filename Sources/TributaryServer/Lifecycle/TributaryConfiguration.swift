@@ -3,6 +3,8 @@ import TributaryCore
 /// Everything the command line decides, in one value.
 package struct TributaryConfiguration: Sendable {
     package var statsd: StatsDListenerConfiguration
+    /// The JSON feed listeners (off unless a path is given).
+    package var json: JSONFeedConfiguration
     package var webListenAddress: ListenAddress
     package var telemetryPath: String
     package var enableLifecycle: Bool
@@ -14,9 +16,10 @@ package struct TributaryConfiguration: Sendable {
     package init(
         statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",
         enableLifecycle: Bool = false, mappingConfigPath: String? = nil, aggregation: AggregationSettings = AggregationSettings(),
-        expiryIntervalSeconds: Double = 1
+        expiryIntervalSeconds: Double = 1, json: JSONFeedConfiguration = JSONFeedConfiguration()
     ) {
         self.statsd = statsd
+        self.json = json
         self.webListenAddress = webListenAddress
         self.telemetryPath = telemetryPath
         self.enableLifecycle = enableLifecycle

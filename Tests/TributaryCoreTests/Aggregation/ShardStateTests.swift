@@ -197,7 +197,9 @@ struct ShardStateTests {
         #expect(exposition.types["x_bucket"] == "counter")
         #expect(exposition.value("x_count") == 1)  // the summary's own count
         #expect(state.sampleErrors(.typeConflict) == 2)
-        #expect(state.counts.conflicts["x"] == 2)
+        // Counted under the name the sample asked for, as statsd_exporter's `metric_name` label does.
+        #expect(state.counts.conflicts["x_count"] == 1)
+        #expect(state.counts.conflicts["x_sum"] == 1)
     }
 
     @Test
@@ -205,13 +207,13 @@ struct ShardStateTests {
         var summary = ShardState()
         summary.apply("y_count:1|c\ny:1|ms")
         #expect(summary.exposition().types["y"] == nil)
-        #expect(summary.counts.conflicts["y_count"] == 1)
+        #expect(summary.counts.conflicts["y"] == 1)
 
         var histogram = ShardState(mapper: .with(observer: .histogram))
         histogram.apply("other:1|c\nz_bucket:1|c\nz:1|ms")
         #expect(histogram.exposition().types["z"] == nil)
         #expect(histogram.sampleErrors(.typeConflict) == 1)
-        #expect(histogram.counts.conflicts["z_bucket"] == 1)
+        #expect(histogram.counts.conflicts["z"] == 1)
     }
 
     @Test
@@ -374,5 +376,18 @@ struct ShardStateTests {
         #expect(counts[.set] == 1)
         #expect(counts[.summary] == 1)
         #expect(counts[.histogram] == nil)
+    }
+}
+
+@Suite struct ReservedNamesTests {
+    @Test
+    func refusesInputInTributarysOwnNamespace() {
+        var state = ShardState()
+        state.apply("tributary.lines.total:5|c\nok:1|c")
+        let exposition = state.exposition()
+        #expect(exposition.types["tributary_lines_total"] == nil)
+        #expect(exposition.value("ok") == 1)
+        #expect(state.sampleErrors(.typeConflict) == 1)
+        #expect(state.counts.conflicts["tributary_lines_total"] == 1)
     }
 }

@@ -111,6 +111,45 @@ import TributaryCore
             # HELP tributary_tcp_too_long_lines_total The number of lines discarded due to being too long.
             # TYPE tributary_tcp_too_long_lines_total counter
             tributary_tcp_too_long_lines_total 1
+            # HELP tributary_json_lines_total The total number of JSON feed lines received.
+            # TYPE tributary_json_lines_total counter
+            tributary_json_lines_total 0
+            # HELP tributary_json_samples_total The total number of JSON feed objects accepted (applied, or dropped by a mapping rule).
+            # TYPE tributary_json_samples_total counter
+            tributary_json_samples_total 0
+            # HELP tributary_json_errors_total The total number of rejected JSON feed objects by reason.
+            # TYPE tributary_json_errors_total counter
+            tributary_json_errors_total{reason="invalid_json"} 0
+            tributary_json_errors_total{reason="too_deep"} 0
+            tributary_json_errors_total{reason="missing_name"} 0
+            tributary_json_errors_total{reason="bad_name"} 0
+            tributary_json_errors_total{reason="missing_type"} 0
+            tributary_json_errors_total{reason="unknown_type"} 0
+            tributary_json_errors_total{reason="missing_value"} 0
+            tributary_json_errors_total{reason="bad_value"} 0
+            tributary_json_errors_total{reason="negative_counter"} 0
+            tributary_json_errors_total{reason="bad_sample_rate"} 0
+            tributary_json_errors_total{reason="bad_label"} 0
+            tributary_json_errors_total{reason="bad_buckets"} 0
+            tributary_json_errors_total{reason="bad_field"} 0
+            tributary_json_errors_total{reason="unknown_field"} 0
+            tributary_json_errors_total{reason="type_conflict"} 0
+            tributary_json_errors_total{reason="line_too_long"} 0
+            # HELP tributary_json_connections_total The total number of JSON feed stream connections accepted.
+            # TYPE tributary_json_connections_total counter
+            tributary_json_connections_total 0
+            # HELP tributary_json_connections_rejected_total The total number of JSON feed stream connections closed because of --json.max-connections.
+            # TYPE tributary_json_connections_rejected_total counter
+            tributary_json_connections_rejected_total 0
+            # HELP tributary_json_connection_errors_total The number of errors encountered reading JSON feed streams.
+            # TYPE tributary_json_connection_errors_total counter
+            tributary_json_connection_errors_total 0
+            # HELP tributary_json_open_connections The current number of open JSON feed stream connections.
+            # TYPE tributary_json_open_connections gauge
+            tributary_json_open_connections 0
+            # HELP tributary_json_unixgram_packets_total The total number of JSON feed datagrams received.
+            # TYPE tributary_json_unixgram_packets_total counter
+            tributary_json_unixgram_packets_total 0
             # HELP tributary_metrics The current number of series by metric type.
             # TYPE tributary_metrics gauge
             tributary_metrics{type="counter"} 3

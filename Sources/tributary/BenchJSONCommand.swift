@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TributaryCore
+import TributaryServer
+
+/// `tributary bench-json`: a load generator for the JSON feed.
+///
+/// Without `--socket`, parses and applies generated lines in process (one shard, one core) and prints
+/// ns/sample. With `--socket PATH`, writes them to a running Tributary's `--json.listen-unix` socket; since
+/// Tributary applies what it read before reading more, the write rate is its ingest rate.
+struct BenchJSONCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary bench-json",
+        abstract: "Measure JSON feed ingest speed (in process, or over a running Tributary's stream socket)."
+    )
+
+    @Option(help: "Objects to send.")
+    var samples = 2_000_000
+
+    @Option(help: "Distinct series (label values) cycled through.")
+    var series = 100
+
+    @Option(help: "Unix stream socket of a running Tributary; omit to measure in process.")
+    var socket: String?
+
+    func run() async throws {
+        var chunk: [UInt8] = []
+        for index in 0..<self.series {
+            let line = #"{"name":"http_request_duration_seconds","type":"histogram","value":0.042,"#
+                + #""labels":{"route":"/api/users/\#(index)","method":"GET","status_code":"200"}}"# + "\n"
+            chunk.append(contentsOf: line.utf8)
+        }
+        let rounds = max(1, self.samples / self.series)
+        let total = rounds * self.series
+        let start = DispatchTime.now().uptimeNanoseconds
+        if let path = self.socket {
+            try Self.send(chunk, rounds: rounds, to: path)
+        } else {
+            let shard = AggregationShard()
+            chunk.withUnsafeBytes { bytes in
+                for round in 0..<rounds { shard.applyJSON(lines: bytes, now: UInt64(round)) }
+            }
+            precondition(shard.snapshot().counts.jsonSamples == UInt64(total), "not every sample was applied")
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let rate = Double(total) / seconds
+        print(
+            "\(total) samples in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", rate)) samples/s, "
+                + "\(String(format: "%.1f", 1e9 / rate)) ns/sample (\(self.socket == nil ? "in process" : "over the socket"))")
+    }
+
+    private static func send(_ chunk: [UInt8], rounds: Int, to path: String) throws {
+        #if canImport(Glibc)
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = Darwin.socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ValidationError("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let connected = UnixSocketFile.withSockaddr(path: path) { address, length in connect(fd, address, length) }
+        guard connected == 0 else { throw ValidationError("connect \(path): \(String(cString: strerror(errno)))") }
+        var batch: [UInt8] = []
+        let copies = max(1, 256 * 1024 / chunk.count)
+        for _ in 0..<copies { batch.append(contentsOf: chunk) }
+        var remaining = rounds
+        while remaining > 0 {
+            let n = min(copies, remaining)
+            let length = n * chunk.count
+            var offset = 0
+            try batch.withUnsafeBytes { bytes in
+                while offset < length {
+                    let written = write(fd, bytes.baseAddress! + offset, length - offset)
+                    guard written > 0 else { throw ValidationError("write: \(String(cString: strerror(errno)))") }
+                    offset += written
+                }
+            }
+            remaining -= n
+        }
+    }
+}
