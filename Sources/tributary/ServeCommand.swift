@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 8 MiB (capped by net.core.rmem_max).")
     var readBuffer: Int?
 
+    @Option(name: .customLong("statsd.udp-readers"), help: "UDP reader threads (SO_REUSEPORT sockets on the same address).")
+    var udpReaders = 1
+
     @Option(name: .customLong("statsd.mapping-config"), help: "Metric mapping configuration file (statsd_exporter's YAML).")
     var mappingConfig: String?
 
@@ -124,6 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
         guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
+        guard (1...64).contains(self.udpReaders) else { throw ValidationError("--statsd.udp-readers must be between 1 and 64") }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
             do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
@@ -171,7 +175,8 @@ struct ServeCommand: AsyncParsableCommand {
             tcp: try ListenAddress.parseOptional(self.listenTCP),
             unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
             unixSocketMode: self.unixSocketMode,
-            readBufferBytes: self.readBuffer
+            readBufferBytes: self.readBuffer,
+            udpReaders: self.udpReaders
         )
         let json = JSONFeedConfiguration(
             streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,

@@ -73,7 +73,7 @@ extension TributaryApplication {
             jsonOpenConnections: UInt64(max(0, self.statistics.jsonOpenConnections.load(ordering: .relaxed))),
             jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets))
         let udpPorts = self.ingest.boundUDPPorts
-        let drops: UInt64? = udpPorts.isEmpty ? nil : udpPorts.compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
+        let drops: UInt64? = udpPorts.isEmpty ? nil : Set(udpPorts).compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
         let snapshot = SelfMetricsSnapshot(
             ingest: merged.counts,
             seriesByKind: merged.seriesByKind,
