@@ -10,6 +10,7 @@ import urllib.parse
 import pytest
 
 from conftest import http_get
+from promparse import key
 
 MAPPING = """mappings:
 - match: "web.*.requests"
@@ -43,11 +44,11 @@ def chromium(tmp_path, *args, timeout=90):
 def loaded(tributary_factory, tmp_path):
     mapping = tmp_path / "mapping.yml"
     mapping.write_text(MAPPING)
-    t = tributary_factory("--statsd.mapping-config=%s" % mapping)
+    t = tributary_factory(["--statsd.mapping-config=%s" % mapping])
     t.send_udp("web.home.requests:1|c\nweb.home.requests:2|c\nweb.api.requests:1|c",
                "checkout.cart.size:3|h\nnot a statsd line")
-    t.wait_for(lambda s: s.get(("web_requests_total", (("handler", "home"),))) == 3
-               and ("checkout_cart_size_count", ()) in s)
+    t.wait_for(lambda s: s.get(key("web_requests_total", handler="home")) == 3
+               and key("checkout_cart_size_count") in s)
     return t
 
 
