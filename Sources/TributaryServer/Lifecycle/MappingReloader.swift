@@ -40,7 +40,7 @@ package final class MappingReloader: Sendable {
 
     package var mapper: CompiledMapper { self.current.withLock { $0 } }
 
-    /// The most recent load attempt; `nil` before the first.
+    /// The most recent load attempt; `nil` before the first, and always without a mapping file.
     package var lastReload: LastReload? { self.last.withLock { $0 } }
 
     /// Reads and compiles the mapping file without applying it.
@@ -62,6 +62,7 @@ package final class MappingReloader: Sendable {
     @discardableResult
     package func reload() -> Result<CompiledMapper, MappingFileError> {
         let result = self.load()
+        guard self.path != nil else { return result }  // no file: nothing was loaded
         let attempt: LastReload
         switch result {
         case .success: attempt = LastReload(succeeded: true, unixTime: self.wallClock(), error: nil)
