@@ -136,7 +136,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 response: ready ? .text(200, "OK\n") : .text(503, "Not ready\n"))
 
         case .landing:
-            let page = HTTPRouter.landingPage(version: shared.version, telemetryPath: shared.router.telemetryPath)
+            let page = StatusPage.html(version: shared.version, telemetryPath: shared.router.telemetryPath)
             self.write(context: context, head: head, handler: handler, response: .html(200, page))
 
         case .metrics:

@@ -5,7 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The exporter's HTTP server: `/metrics` (gzip when accepted), `/-/healthy`, `/-/ready`, `/-/reload`, a landing
+/// The exporter's HTTP server: `/metrics` (gzip when accepted), `/-/healthy`, `/-/ready`, `/-/reload`, the status
 /// page and extra routes, on SwiftNIO HTTP/1.1 with keep-alive.
 ///
 /// Use it as a `Service` in the `ServiceGroup`: ``run()`` binds, serves until graceful shutdown (or task
@@ -33,7 +33,7 @@ package final class MetricsHTTPServer: Service, Sendable {
         package var maxConcurrentScrapes: Int
         /// Larger request bodies get 413 and the connection is closed.
         package var maxRequestBodyBytes: Int
-        /// Shown on the landing page.
+        /// Shown on the status page.
         package var version: String
 
         package init(
