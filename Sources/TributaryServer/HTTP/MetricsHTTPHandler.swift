@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TributaryCore
 
 /// What every connection of one ``MetricsHTTPServer`` shares: routes, limits, the scrape gate and counters.
 final class MetricsHTTPShared: Sendable {
@@ -148,13 +149,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             let gzip = HTTPRouter.acceptsGzip(head.headers["accept-encoding"])
+            let negotiated = NegotiatedExposition.negotiate(accept: head.headers["accept"])
             let metrics = shared.endpoints.metrics
             let logger = shared.logger
             let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { () -> HTTPResponseInfo in
-                let text = metrics()
-                var headers: [(name: String, value: String)] = [
-                    ("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                ]
+                let text = metrics(negotiated)
+                var headers: [(name: String, value: String)] = [("Content-Type", negotiated.contentType)]
                 guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
                 do {
                     let compressed = try Gzip.compress(text)

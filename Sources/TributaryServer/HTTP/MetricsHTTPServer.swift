@@ -15,7 +15,7 @@ import Synchronization
 /// ```swift
 /// let server = MetricsHTTPServer(
 ///     configuration: .init(address: try ListenAddress(parsing: ":9102"), version: "0.1.0"),
-///     endpoints: HTTPEndpoints(metrics: { exporter.scrape() }),
+///     endpoints: HTTPEndpoints(metrics: { format in exporter.scrape(format) }),
 ///     logger: logger
 /// )
 /// let group = ServiceGroup(services: [server, ...], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
