@@ -44,7 +44,11 @@ package struct NegotiatedExposition: Sendable, Equatable {
     /// skipped; when nothing matches the answer is text 0.0.4. The `escaping` parameter of the winning range is kept;
     /// unknown escaping values fall back to `underscores`, and `text/plain; version=0.0.4` ignores it (that format
     /// cannot carry UTF-8 names).
-    package static func negotiate(accept values: [String]) -> NegotiatedExposition {
+    ///
+    /// With `openMetrics` false (the default of `--web.enable-openmetrics`) OpenMetrics ranges are skipped, as
+    /// client_golang's `EnableOpenMetrics` does: Prometheus appends `_total` to counters it reads from OpenMetrics,
+    /// which would rename statsd_exporter-style counters without the suffix.
+    package static func negotiate(accept values: [String], openMetrics: Bool = true) -> NegotiatedExposition {
         var ranges: [MediaRange] = []
         for value in values {
             for item in value.split(separator: ",") {
@@ -56,7 +60,7 @@ package struct NegotiatedExposition: Sendable, Equatable {
             if a.specificity != b.specificity { return a.specificity > b.specificity }
             return a.order < b.order
         }
-        for range in ranges where range.quality > 0 {
+        for range in ranges where range.quality > 0 && (openMetrics || range.subtype != "openmetrics-text") {
             if let chosen = Self.format(for: range) { return chosen }
         }
         return .text004

@@ -11,6 +11,8 @@ final class MetricsHTTPShared: Sendable {
     let endpoints: HTTPEndpoints
     let version: String
     let maxConcurrentScrapes: Int
+    /// Whether `Accept` may select OpenMetrics (`--web.enable-openmetrics`).
+    let enableOpenMetrics: Bool
     let maxRequestBodyBytes: Int
     let threadPool: NIOThreadPool
     let requestCounter: HTTPRequestCounter
@@ -20,8 +22,10 @@ final class MetricsHTTPShared: Sendable {
 
     init(
         router: HTTPRouter, endpoints: HTTPEndpoints, version: String, maxConcurrentScrapes: Int,
-        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger
+        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger,
+        enableOpenMetrics: Bool = false
     ) {
+        self.enableOpenMetrics = enableOpenMetrics
         self.router = router
         self.endpoints = endpoints
         self.version = version
@@ -149,7 +153,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             let gzip = HTTPRouter.acceptsGzip(head.headers["accept-encoding"])
-            let negotiated = NegotiatedExposition.negotiate(accept: head.headers["accept"])
+            let negotiated = NegotiatedExposition.negotiate(
+                accept: head.headers["accept"], openMetrics: shared.enableOpenMetrics)
             let metrics = shared.endpoints.metrics
             let logger = shared.logger
             let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { () -> HTTPResponseInfo in

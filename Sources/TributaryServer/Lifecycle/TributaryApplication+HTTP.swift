@@ -41,12 +41,14 @@ extension TributaryApplication {
                 metrics: { [self] format in self.scrape(format) }, isReady: { [readiness] in readiness.isReady },
                 extraRoutes: self.apiRoutes)
         }
+        var httpConfiguration = MetricsHTTPServer.Configuration(
+            address: self.configuration.webListenAddress,
+            telemetryPath: self.configuration.telemetryPath,
+            enableLifecycle: self.configuration.enableLifecycle,
+            version: TributaryVersion.current)
+        httpConfiguration.enableOpenMetrics = self.configuration.enableOpenMetrics
         let server = MetricsHTTPServer(
-            configuration: .init(
-                address: self.configuration.webListenAddress,
-                telemetryPath: self.configuration.telemetryPath,
-                enableLifecycle: self.configuration.enableLifecycle,
-                version: TributaryVersion.current),
+            configuration: httpConfiguration,
             endpoints: endpoints,
             requestCounter: self.httpRequestCounter,
             logger: self.logger

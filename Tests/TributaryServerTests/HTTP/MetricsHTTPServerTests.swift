@@ -50,10 +50,15 @@ import Testing
 
     @Test func namesTheNegotiatedFormat() async throws {
         let endpoints = HTTPEndpoints(metrics: { negotiated in Array("\(negotiated.format)".utf8) })
+        let accept = "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
         try await Self.withServer(endpoints: endpoints) { port, _ async throws in
-            let response = try await TestHTTPClient.request(
-                port: port, path: "/metrics",
-                headers: ["Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"])
+            let response = try await TestHTTPClient.request(port: port, path: "/metrics", headers: [accept])
+            #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(response.body == Array("text".utf8))
+        }
+        try await Self.withServer(configuration: { $0.enableOpenMetrics = true }, endpoints: endpoints) {
+            port, _ async throws in
+            let response = try await TestHTTPClient.request(port: port, path: "/metrics", headers: [accept])
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
             #expect(response.body == Array("openMetrics".utf8))
