@@ -5,6 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TributaryCore
 
 @testable import TributaryServer
 
