@@ -123,7 +123,7 @@ private struct MediaRange {
 
     init?(parsing item: Substring, order: Int) {
         let parts = item.split(separator: ";")
-        guard let media = parts.first?.trimmed().lowercased() else { return nil }
+        guard let media = parts.first?.trimmingSpaces().lowercased() else { return nil }
         let pieces = media.split(separator: "/", maxSplits: 1)
         guard pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty else { return nil }
         self.type = pieces[0]
@@ -132,8 +132,8 @@ private struct MediaRange {
         for parameter in parts.dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            let key = Substring(pair[0].trimmed().lowercased())
-            var value = pair[1].trimmed()
+            let key = Substring(pair[0].trimmingSpaces().lowercased())
+            var value = pair[1].trimmingSpaces()
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
             if key == "q" {
                 self.quality = Double(value) ?? 0
@@ -145,7 +145,8 @@ private struct MediaRange {
 }
 
 extension Substring {
-    fileprivate func trimmed() -> Substring {
+    /// Without leading and trailing spaces and tabs (HTTP header parameters).
+    package func trimmingSpaces() -> Substring {
         var result = self
         while result.first == " " || result.first == "\t" { result.removeFirst() }
         while result.last == " " || result.last == "\t" { result.removeLast() }

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Decides what a request gets from its method and path alone (pure, tested directly).
 ///
 /// Built-in routes: the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`, `/` (landing page, unless the
@@ -115,15 +117,6 @@ struct HTTPRouter: Sendable {
             default: result.append(character)
             }
         }
-        return result
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " || result.first == "\t" { result.removeFirst() }
-        while result.last == " " || result.last == "\t" { result.removeLast() }
         return result
     }
 }
