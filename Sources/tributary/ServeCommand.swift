@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reload via HTTP POST/PUT to /-/reload.")
     var enableLifecycle = false
 
+    @Flag(
+        name: .customLong("web.enable-openmetrics"),
+        help: "Serve OpenMetrics 1.0 (exemplars, _created) to scrapers that ask for it. Prometheus then adds _total to counters that lack it.")
+    var enableOpenMetrics = false
+
     @Option(name: .customLong("statsd.listen-udp"), help: "UDP address for StatsD; empty disables.")
     var listenUDP = ":9125"
 
@@ -185,7 +190,7 @@ struct ServeCommand: AsyncParsableCommand {
             group: self.jsonSocketGroup.flatMap { $0.isEmpty ? nil : $0 },
             maxLineBytes: self.jsonMaxLineBytes,
             maxConnections: self.jsonMaxConnections)
-        return TributaryConfiguration(
+        var configuration = TributaryConfiguration(
             statsd: statsd,
             webListenAddress: try ListenAddress.parseOptional(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
             telemetryPath: self.telemetryPath,
@@ -196,5 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
                 unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping),
             json: json
         )
+        configuration.enableOpenMetrics = self.enableOpenMetrics
+        return configuration
     }
 }

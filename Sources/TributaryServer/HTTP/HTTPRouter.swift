@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Decides what a request gets from its method and path alone (pure, tested directly).
 ///
 /// Built-in routes: the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`, `/` (the status page, unless the
@@ -81,14 +83,5 @@ struct HTTPRouter: Sendable {
             }
         }
         return false
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " || result.first == "\t" { result.removeFirst() }
-        while result.last == " " || result.last == "\t" { result.removeLast() }
-        return result
     }
 }

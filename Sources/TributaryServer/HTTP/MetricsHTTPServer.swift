@@ -15,7 +15,7 @@ import Synchronization
 /// ```swift
 /// let server = MetricsHTTPServer(
 ///     configuration: .init(address: try ListenAddress(parsing: ":9102"), version: "0.1.0"),
-///     endpoints: HTTPEndpoints(metrics: { exporter.scrape() }),
+///     endpoints: HTTPEndpoints(metrics: { format in exporter.scrape(format) }),
 ///     logger: logger
 /// )
 /// let group = ServiceGroup(services: [server, ...], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -35,6 +35,8 @@ package final class MetricsHTTPServer: Service, Sendable {
         package var maxRequestBodyBytes: Int
         /// Shown on the status page.
         package var version: String
+        /// Lets `Accept` select OpenMetrics 1.0 (`--web.enable-openmetrics`); off, such scrapers get text 0.0.4.
+        package var enableOpenMetrics = false
 
         package init(
             address: ListenAddress,
@@ -167,7 +169,8 @@ package final class MetricsHTTPServer: Service, Sendable {
             maxRequestBodyBytes: self.configuration.maxRequestBodyBytes,
             threadPool: self.threadPool,
             requestCounter: self.requestCounter,
-            logger: self.logger)
+            logger: self.logger,
+            enableOpenMetrics: self.configuration.enableOpenMetrics)
         let connections = self.connections
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)

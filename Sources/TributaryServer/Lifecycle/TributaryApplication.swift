@@ -29,6 +29,7 @@ package final class TributaryApplication: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.shard = AggregationShard(settings: configuration.aggregation)
+        self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())
         self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents).union(["config", "http"]))
         self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: [self.shard], logger: logger)
         self.ingest = StatsDIngestService(
