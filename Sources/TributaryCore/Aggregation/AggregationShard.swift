@@ -31,14 +31,29 @@ package final class AggregationShard: Sendable {
         self.state.withLock { $0.countRejectedLine(failure) }
     }
 
-    /// Appends the text exposition of every series to `bytes`.
+    /// Appends the text exposition of every series to `bytes`, from a ``scrapeCopy()`` (outside the lock).
     package func writeText(into bytes: inout [UInt8], now: UInt64) {
-        self.state.withLock { $0.writeText(into: &bytes, now: now) }
+        var copy = self.scrapeCopy()
+        copy.writeText(into: &bytes, now: now)
     }
 
-    /// Calls `sink` for every live series (OpenMetrics and protobuf exposition), under the lock.
+    /// Calls `sink` for every live series (OpenMetrics and protobuf exposition), from a ``scrapeCopy()``.
     package func visit(_ sink: inout some ExpositionSink, now: UInt64) {
-        self.state.withLock { $0.visit(&sink, now: now) }
+        var copy = self.scrapeCopy()
+        copy.visit(&sink, now: now)
+    }
+
+    /// A consistent copy of the state for one scrape, so that writing 100 000 series does not hold the lock.
+    ///
+    /// Sort orders are refreshed under the lock (cheap unless series were added), then the copy itself is
+    /// O(1): the value arrays are copy-on-write. Ingest pays for the copy lazily — the first update of each
+    /// array (and of each histogram's or summary's own buffers) while the scrape still holds the copy copies
+    /// it once — instead of waiting for the whole exposition to be written.
+    private func scrapeCopy() -> ShardState {
+        self.state.withLock { state in
+            state.sortForExposition()
+            return state
+        }
     }
 
     /// Sets wall-clock minus monotonic seconds, used to timestamp new series (`_created`) and exemplars.

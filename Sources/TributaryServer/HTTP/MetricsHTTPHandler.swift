@@ -162,7 +162,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 var headers: [(name: String, value: String)] = [("Content-Type", negotiated.contentType)]
                 guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
                 do {
-                    let compressed = try Gzip.compress(text)
+                    let compressed = try Gzip.compress(text, level: Gzip.scrapeLevel)
                     headers.append(("Content-Encoding", "gzip"))
                     return HTTPResponseInfo(status: 200, headers: headers, body: compressed)
                 } catch {

@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// Log lines as logfmt (`ts=… level=info msg="…" key=value`) or JSON, on standard error,
@@ -27,7 +33,7 @@ package struct LineLogHandler: LogHandler {
 
     package func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("ts", Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            ("ts", Self.timestamp()),
             ("level", Self.levelName(event.level)),
             ("source", self.label),
             ("msg", "\(event.message)"),
@@ -41,7 +47,25 @@ package struct LineLogHandler: LogHandler {
         case .json:
             line = "{" + fields.map { "\(Self.jsonString($0.0)):\(Self.jsonString($0.1))" }.joined(separator: ",") + "}"
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var output = line + "\n"
+        output.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+    }
+
+    /// UTC time as `2026-11-23T02:44:25.172Z`, from the C library: formatting through Foundation would load
+    /// ICU and its data, several megabytes of resident memory for a sidecar that logs a few lines.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
     }
 
     private static func levelName(_ level: Logger.Level) -> String {
@@ -69,7 +93,8 @@ package struct LineLogHandler: LogHandler {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
