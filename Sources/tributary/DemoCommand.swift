@@ -11,6 +11,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd.address"), help: "Where to send StatsD (IPv4 host:port).")
     var address = "127.0.0.1:9125"
 
+    @Option(name: .customLong("json.socket"), help: "Also send the JSON-feed half (a job queue) to this Unix stream socket.")
+    var jsonSocket: String?
+
     @Option(help: "Scenario: normal, slow, errors, memory.")
     var scenario = "normal"
 
@@ -32,12 +35,14 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("--statsd.address must be host:port, e.g. 127.0.0.1:9125")
         }
         let sender = try UDPLineSender(host: host, port: parsed.port)
+        let jsonSender = try self.jsonSocket.map { try UnixStreamLineSender(path: $0) }
         var traffic = DemoTraffic(scenario: DemoTraffic.Scenario(rawValue: self.scenario) ?? .normal, requestsPerSecond: self.rate)
         print("Sending \(self.scenario) demo traffic to \(self.address) (\(self.rate) requests/s); Ctrl-C to stop.")
         let clock = ContinuousClock()
         let start = clock.now
         while self.duration <= 0 || clock.now - start < .milliseconds(Int64(self.duration * 1000)) {
             sender.send(lines: traffic.nextLines())
+            if let jsonSender { jsonSender.send(lines: traffic.nextJSONLines()) }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

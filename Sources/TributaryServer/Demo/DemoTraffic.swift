@@ -16,7 +16,7 @@ package struct DemoTraffic: Sendable {
     package var scenario: Scenario
     /// Requests simulated per second.
     package var requestsPerSecond: Int
-    private var random: SplitMix64
+    var random: SplitMix64
     private var tick: UInt64 = 0
     private var heapUsed = 60.0 * 1024 * 1024
 
