@@ -12,7 +12,7 @@ MIX=${MIX:-c}
 SERIES=${SERIES:-1000}
 python3 "$BENCH/bench.py" --start-cmd "$BIN --statsd.listen-udp=127.0.0.1:19125 --statsd.listen-tcp= --web.listen-address=127.0.0.1:19102 ${EXTRA_ARGS:-}" \
   --udp 127.0.0.1:19125 --metrics-url http://127.0.0.1:19102/metrics --exporter-cpu 0 --blaster-cpu 1 \
-  --series "$SERIES" --mix "$MIX" --mode bisect --duration 5 --bisect-steps 7 \
+  --series "$SERIES" --tags "${TAGS:-0}" --mix "$MIX" --mode bisect --duration 5 --bisect-steps 7 \
   --self-lines-metric tributary_lines_total --self-packets-metric tributary_udp_packets_total \
   --self-drops-metric tributary_udp_kernel_drops_total --out "$OUT/bisect.jsonl"
 (cd "$BENCH" && make -s && PORT=19135 PARSE=2 LPPS="${LPPS:-30}" REPS=2 DUR=5 OUT="$OLDPWD/$OUT/limit.jsonl" ./limit.sh)
