@@ -90,6 +90,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("json.disable-mapping"), help: "Do not apply the mapping rules to JSON feed names.")
     var jsonDisableMapping = false
 
+    @Option(name: .customLong("statsd.max-line-bytes"), help: "Longest StatsD line (TCP, UDP, Unix datagram); longer lines are counted (reason line_too_long) and skipped.")
+    var statsdMaxLineBytes = 65536
+
+    @Option(name: .customLong("statsd.max-tcp-connections"), help: "Concurrent StatsD TCP connections; more are closed and counted.")
+    var maxTCPConnections = 256
+
+    @Option(name: .customLong("limits.max-labels"), help: "Most labels on one series; samples with more are rejected (reason too_many_labels); 0 = unlimited.")
+    var maxLabels = SeriesLimits.defaultMaxLabels
+
+    @Option(name: .customLong("limits.max-label-value-bytes"), help: "Longest label value in bytes; samples with longer ones are rejected (reason label_value_too_long); 0 = unlimited.")
+    var maxLabelValueBytes = SeriesLimits.defaultMaxLabelValueBytes
+
+    @Option(name: .customLong("limits.max-series"), help: "Most series over all metrics; 0 = unlimited. New series beyond it are dropped.")
+    var maxSeries = 0
+
+    @Option(name: .customLong("limits.max-series-per-metric"), help: "Most series per metric name; 0 = unlimited.")
+    var maxSeriesPerMetric = 0
+
+    @Option(name: .customLong("limits.overflow"), help: "A sample for a new series beyond a budget: drop, or fold into one tributary_overflow=\"true\" series per metric.")
+    var limitsOverflow = "drop"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -124,6 +145,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
         guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
+        guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
+        guard self.maxTCPConnections > 0 else { throw ValidationError("--statsd.max-tcp-connections must be positive") }
+        guard self.maxLabels >= 0 else { throw ValidationError("--limits.max-labels must not be negative") }
+        guard self.maxLabelValueBytes >= 0 else { throw ValidationError("--limits.max-label-value-bytes must not be negative") }
+        guard self.maxSeries >= 0 else { throw ValidationError("--limits.max-series must not be negative") }
+        guard self.maxSeriesPerMetric >= 0 else { throw ValidationError("--limits.max-series-per-metric must not be negative") }
+        guard SeriesLimits.Overflow(rawValue: self.limitsOverflow) != nil else {
+            throw ValidationError("--limits.overflow must be drop or fold (got \"\(self.limitsOverflow)\")")
+        }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
             do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
@@ -171,7 +201,9 @@ struct ServeCommand: AsyncParsableCommand {
             tcp: try ListenAddress.parseOptional(self.listenTCP),
             unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
             unixSocketMode: self.unixSocketMode,
-            readBufferBytes: self.readBuffer
+            readBufferBytes: self.readBuffer,
+            maxTCPLineBytes: self.statsdMaxLineBytes,
+            maxTCPConnections: self.maxTCPConnections
         )
         let json = JSONFeedConfiguration(
             streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,
@@ -188,7 +220,12 @@ struct ServeCommand: AsyncParsableCommand {
             mappingConfigPath: self.mappingConfig,
             aggregation: AggregationSettings(
                 dialects: self.tagOptions.dialects, setWindowSeconds: self.setWindowSeconds,
-                unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping),
+                unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping,
+                limits: SeriesLimits(
+                    maxSeries: self.maxSeries, maxSeriesPerMetric: self.maxSeriesPerMetric,
+                    overflow: SeriesLimits.Overflow(rawValue: self.limitsOverflow) ?? .drop,
+                    maxLabels: self.maxLabels, maxLabelValueBytes: self.maxLabelValueBytes),
+                maxLineBytes: self.statsdMaxLineBytes),
             json: json
         )
     }

@@ -48,6 +48,15 @@ package enum SelfMetricsWriter {
         }
 
         TextFormat.appendHeader(
+            name: "tributary_series_limited_total",
+            help: "The total number of samples that would have created a series beyond a --limits budget (dropped or folded).",
+            type: "counter", to: &bytes)
+        for name in ingest.seriesLimited.keys.sorted() {
+            self.sample(
+                "tributary_series_limited_total", [("metric_name", name)], Double(ingest.seriesLimited[name]!), &bytes)
+        }
+
+        TextFormat.appendHeader(
             name: "tributary_dogstatsd_events_total",
             help: "The total number of DogStatsD events and service checks received (accepted and not exported).",
             type: "counter", to: &bytes)
@@ -82,6 +91,14 @@ package enum SelfMetricsWriter {
         self.counter(
             "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
             listeners.tcpTooLongLines, &bytes)
+        self.counter(
+            "tributary_tcp_connections_rejected_total",
+            "The total number of StatsD TCP connections closed because of --statsd.max-tcp-connections.",
+            listeners.tcpConnectionsRejected, &bytes)
+        TextFormat.appendHeader(
+            name: "tributary_tcp_open_connections", help: "The current number of open StatsD TCP connections.",
+            type: "gauge", to: &bytes)
+        self.sample("tributary_tcp_open_connections", [], Double(listeners.tcpOpenConnections), &bytes)
 
         self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &bytes)
 

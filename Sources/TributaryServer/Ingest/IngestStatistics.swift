@@ -8,6 +8,7 @@ package final class IngestStatistics: Sendable {
         case tcpConnections
         case tcpConnectionErrors
         case tcpTooLongLines
+        case tcpConnectionsRejected
         case jsonConnections
         case jsonConnectionsRejected
         case jsonConnectionErrors
@@ -19,6 +20,9 @@ package final class IngestStatistics: Sendable {
     private let tcpConnections = Atomic<UInt64>(0)
     private let tcpConnectionErrors = Atomic<UInt64>(0)
     private let tcpTooLongLines = Atomic<UInt64>(0)
+    private let tcpConnectionsRejected = Atomic<UInt64>(0)
+    /// StatsD TCP connections open now (a gauge; also enforces `--statsd.max-tcp-connections`).
+    package let tcpOpenConnections = Atomic<Int>(0)
     private let jsonConnections = Atomic<UInt64>(0)
     private let jsonConnectionsRejected = Atomic<UInt64>(0)
     private let jsonConnectionErrors = Atomic<UInt64>(0)
@@ -36,6 +40,7 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.wrappingAdd(1, ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.wrappingAdd(1, ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.wrappingAdd(1, ordering: .relaxed)
+        case .tcpConnectionsRejected: self.tcpConnectionsRejected.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnections: self.jsonConnections.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnectionsRejected: self.jsonConnectionsRejected.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnectionErrors: self.jsonConnectionErrors.wrappingAdd(1, ordering: .relaxed)
@@ -50,6 +55,7 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.load(ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.load(ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.load(ordering: .relaxed)
+        case .tcpConnectionsRejected: self.tcpConnectionsRejected.load(ordering: .relaxed)
         case .jsonConnections: self.jsonConnections.load(ordering: .relaxed)
         case .jsonConnectionsRejected: self.jsonConnectionsRejected.load(ordering: .relaxed)
         case .jsonConnectionErrors: self.jsonConnectionErrors.load(ordering: .relaxed)

@@ -103,12 +103,24 @@ package final class StatsDIngestService: Service, Sendable {
         let shard = self.shard
         let statistics = self.statistics
         let maxLine = self.configuration.maxTCPLineBytes
+        let maxConnections = self.configuration.maxTCPConnections
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let open = statistics.tcpOpenConnections.wrappingAdd(1, ordering: .relaxed).newValue
+                if open > maxConnections {
+                    statistics.tcpOpenConnections.wrappingSubtract(1, ordering: .relaxed)
+                    statistics.increment(.tcpConnectionsRejected)
+                    logger.debug("StatsD TCP connection limit reached", metadata: ["limit": "\(maxConnections)"])
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in
+                    statistics.tcpOpenConnections.wrappingSubtract(1, ordering: .relaxed)
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine))
                 }

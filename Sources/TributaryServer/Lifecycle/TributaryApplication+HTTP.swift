@@ -71,7 +71,9 @@ extension TributaryApplication {
             jsonConnectionsRejected: self.statistics.value(.jsonConnectionsRejected),
             jsonConnectionErrors: self.statistics.value(.jsonConnectionErrors),
             jsonOpenConnections: UInt64(max(0, self.statistics.jsonOpenConnections.load(ordering: .relaxed))),
-            jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets))
+            jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets),
+            tcpConnectionsRejected: self.statistics.value(.tcpConnectionsRejected),
+            tcpOpenConnections: UInt64(max(0, self.statistics.tcpOpenConnections.load(ordering: .relaxed))))
         let udpPorts = self.ingest.boundUDPPorts
         let drops: UInt64? = udpPorts.isEmpty ? nil : udpPorts.compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
         let snapshot = SelfMetricsSnapshot(
