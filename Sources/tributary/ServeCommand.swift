@@ -25,6 +25,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reload via HTTP POST/PUT to /-/reload.")
     var enableLifecycle = false
 
+    @Option(name: .customLong("web.config.file"), help: "Exporter-toolkit web config (YAML): tls_server_config and basic_auth_users for every HTTP endpoint.")
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.idle-timeout"), help: "Close HTTP connections that send no complete request head for this long (Go duration; 0 disables).")
+    var webIdleTimeout = "30s"
+
+    @Option(name: .customLong("web.read-timeout"), help: "Close HTTP connections whose request body takes longer than this (Go duration; 0 disables).")
+    var webReadTimeout = "10s"
+
+    @Option(name: .customLong("web.shutdown-grace"), help: "On SIGTERM/SIGINT, keep answering HTTP this long after the listeners stopped (Go duration).")
+    var webShutdownGrace = "0s"
+
     @Option(name: .customLong("statsd.listen-udp"), help: "UDP address for StatsD; empty disables.")
     var listenUDP = ":9125"
 
@@ -145,6 +157,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
         guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
+        for (flag, value) in [
+            ("--web.idle-timeout", self.webIdleTimeout), ("--web.read-timeout", self.webReadTimeout),
+            ("--web.shutdown-grace", self.webShutdownGrace),
+        ] {
+            guard let seconds = GoDuration.parseSeconds(value), seconds >= 0 else {
+                throw ValidationError("\(flag) must be a duration such as 30s or 500ms (got \"\(value)\")")
+            }
+        }
         guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
         guard self.maxTCPConnections > 0 else { throw ValidationError("--statsd.max-tcp-connections must be positive") }
         guard self.maxLabels >= 0 else { throw ValidationError("--limits.max-labels must not be negative") }
@@ -212,7 +232,7 @@ struct ServeCommand: AsyncParsableCommand {
             group: self.jsonSocketGroup.flatMap { $0.isEmpty ? nil : $0 },
             maxLineBytes: self.jsonMaxLineBytes,
             maxConnections: self.jsonMaxConnections)
-        return TributaryConfiguration(
+        var configuration = TributaryConfiguration(
             statsd: statsd,
             webListenAddress: try ListenAddress.parseOptional(self.webListenAddress) ?? ListenAddress(host: nil, port: 9102),
             telemetryPath: self.telemetryPath,
@@ -228,5 +248,10 @@ struct ServeCommand: AsyncParsableCommand {
                 maxLineBytes: self.statsdMaxLineBytes),
             json: json
         )
+        configuration.webConfigPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
+        configuration.webIdleTimeoutSeconds = GoDuration.parseSeconds(self.webIdleTimeout) ?? 30
+        configuration.webReadTimeoutSeconds = GoDuration.parseSeconds(self.webReadTimeout) ?? 10
+        configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
+        return configuration
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TributaryCore
@@ -22,7 +23,17 @@ struct HTTPReadinessService: Service {
 extension TributaryApplication {
     /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics; `/api/v1/explain` and
     /// `/api/v1/unmapped` answer mapping questions.
-    func makeHTTPService() -> HTTPReadinessService {
+    ///
+    /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
+    func makeHTTPService() throws -> HTTPReadinessService {
+        let web = try self.configuration.webConfigPath.map { path throws(WebConfigError) in try WebConfig.load(path: path) }
+        let tls = try web?.tls.map { tls throws(WebConfigError) in try tls.makeContext() }
+        let authenticator = web.flatMap { $0.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: $0.basicAuthUsers) }
+        if let web {
+            self.logger.info(
+                "web config loaded",
+                metadata: ["tls": "\(web.tls != nil)", "basic_auth_users": "\(web.basicAuthUsers.count)"])
+        }
         let endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
             endpoints = HTTPEndpoints(
@@ -46,7 +57,12 @@ extension TributaryApplication {
                 address: self.configuration.webListenAddress,
                 telemetryPath: self.configuration.telemetryPath,
                 enableLifecycle: self.configuration.enableLifecycle,
-                version: TributaryVersion.current),
+                version: TributaryVersion.current,
+                tls: tls,
+                authenticator: authenticator,
+                idleTimeout: .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9)),
+                requestTimeout: .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9)),
+                shutdownGrace: .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))),
             endpoints: endpoints,
             requestCounter: self.httpRequestCounter,
             logger: self.logger
