@@ -49,7 +49,9 @@ extension ShardState {
             route.kind = .conflict(name: self.conflictNameIndex(outcome.name))
             return route
         }
-        route.kind = self.seriesRoute(in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds, now: now)
+        route.kind = self.seriesRoute(
+            in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds,
+            perMetricLimit: outcome.maxSeriesPerMetric ?? self.settings.limits.maxSeriesPerMetric, now: now)
         return route
     }
 
@@ -70,13 +72,12 @@ extension ShardState {
 
     /// The existing series for `labels`, a new one if the budgets allow, else the overflow route.
     private mutating func seriesRoute(
-        in familyID: Int32, labels: [(name: String, value: String)], ttlSeconds: Double, now: UInt64
+        in familyID: Int32, labels: [(name: String, value: String)], ttlSeconds: Double, perMetricLimit: Int, now: UInt64
     ) -> Route.Kind {
         let labelText = Self.renderLabels(labels)
         if let existing = self.families[Int(familyID)].seriesByLabels[labelText] { return .apply(series: existing) }
         let limits = self.settings.limits
-        let perMetricReached =
-            limits.maxSeriesPerMetric > 0 && self.families[Int(familyID)].series.count >= limits.maxSeriesPerMetric
+        let perMetricReached = perMetricLimit > 0 && self.families[Int(familyID)].series.count >= perMetricLimit
         guard perMetricReached || self.overallBudgetReached else {
             return .apply(series: self.series(in: familyID, labelText: labelText, ttlSeconds: ttlSeconds, now: now))
         }

@@ -89,6 +89,26 @@ struct SeriesLimitsTests {
     }
 
     @Test
+    func mappingRuleOverridesThePerMetricBudget() throws {
+        let mapper = try CompiledMapper.load(
+            yaml: """
+                mappings:
+                  - match: "wide.*"
+                    name: "wide"
+                    labels: {k: "$1"}
+                    tributary_max_series_per_metric: 3
+                  - match: "open.*"
+                    name: "open"
+                    labels: {k: "$1"}
+                    tributary_max_series_per_metric: 0
+                """)
+        var state = ShardState(settings: AggregationSettings(limits: SeriesLimits(maxSeriesPerMetric: 1)), mapper: mapper)
+        state.apply((0..<5).map { "wide.\($0):1|c\nopen.\($0):1|c\nplain:1|c|#k:\($0)" }.joined(separator: "\n"))
+        #expect(state.counts.seriesLimited == ["wide": 2, "plain": 4])
+        #expect(state.exposition().samples.filter { $0.name == "open" }.count == 5)
+    }
+
+    @Test
     func jsonFeedRespectsBudgets() {
         var state = self.state(SeriesLimits(maxSeriesPerMetric: 1))
         var bytes = Array(
