@@ -56,8 +56,12 @@ def client_context(pki, cert=None):
     return ctx
 
 
-def https_get(t, path, ctx, auth=None, timeout=5):
-    conn = http.client.HTTPSConnection("127.0.0.1", t.http_port, context=ctx, timeout=timeout)
+def get(port, path, ctx=None, auth=None, timeout=5):
+    """One request on a new connection: HTTPS with `ctx`, plain HTTP without."""
+    if ctx is None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    else:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=timeout)
     headers = {}
     if auth:
         headers["Authorization"] = "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode()
@@ -66,18 +70,14 @@ def https_get(t, path, ctx, auth=None, timeout=5):
     body = r.read()
     conn.close()
     return r.status, dict(r.getheaders()), body
+
+
+def https_get(t, path, ctx, auth=None):
+    return get(t.http_port, path, ctx, auth)
 
 
 def http_plain_get(port, path, auth=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    headers = {}
-    if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode()
-    conn.request("GET", path, headers=headers)
-    r = conn.getresponse()
-    body = r.read()
-    conn.close()
-    return r.status, dict(r.getheaders()), body
+    return get(port, path, None, auth)
 
 
 def wait_up(t, probe, timeout=30):

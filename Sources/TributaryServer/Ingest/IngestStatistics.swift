@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// Listener-level counters (per packet or connection, never per line), shared by all listeners.
@@ -31,6 +32,33 @@ package final class IngestStatistics: Sendable {
     package let jsonOpenConnections = Atomic<Int>(0)
 
     package init() {}
+
+    /// Stream listeners whose open connections are limited.
+    enum StreamListener {
+        case statsdTCP
+        case jsonStream
+    }
+
+    /// Counts `channel` as open for `listener` until it closes; false (nothing counted, the rejection counter
+    /// incremented) when `limit` connections are open already. Call from the child channel initializer.
+    func admit(_ channel: any Channel, to listener: StreamListener, limit: Int) -> Bool {
+        if self.addOpenConnections(listener, 1) > limit {
+            self.addOpenConnections(listener, -1)
+            self.increment(listener == .statsdTCP ? .tcpConnectionsRejected : .jsonConnectionsRejected)
+            return false
+        }
+        channel.closeFuture.whenComplete { _ in self.addOpenConnections(listener, -1) }
+        return true
+    }
+
+    /// Adds `delta` to the open-connection gauge of `listener`; returns the new value.
+    @discardableResult
+    private func addOpenConnections(_ listener: StreamListener, _ delta: Int) -> Int {
+        switch listener {
+        case .statsdTCP: self.tcpOpenConnections.wrappingAdd(delta, ordering: .relaxed).newValue
+        case .jsonStream: self.jsonOpenConnections.wrappingAdd(delta, ordering: .relaxed).newValue
+        }
+    }
 
     @inline(__always)
     package func increment(_ counter: Counter) {

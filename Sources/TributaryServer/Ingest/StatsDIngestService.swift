@@ -110,15 +110,9 @@ package final class StatsDIngestService: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
-                let open = statistics.tcpOpenConnections.wrappingAdd(1, ordering: .relaxed).newValue
-                if open > maxConnections {
-                    statistics.tcpOpenConnections.wrappingSubtract(1, ordering: .relaxed)
-                    statistics.increment(.tcpConnectionsRejected)
+                guard statistics.admit(channel, to: .statsdTCP, limit: maxConnections) else {
                     logger.debug("StatsD TCP connection limit reached", metadata: ["limit": "\(maxConnections)"])
                     return channel.close()
-                }
-                channel.closeFuture.whenComplete { _ in
-                    statistics.tcpOpenConnections.wrappingSubtract(1, ordering: .relaxed)
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
