@@ -39,22 +39,13 @@ package enum SelfMetricsWriter {
             type: "counter", to: &bytes)
         self.sample("tributary_events_actions_total", [("action", "drop")], Double(ingest.dropped), &bytes)
 
-        TextFormat.appendHeader(
-            name: "tributary_events_conflict_total", help: "The total number of StatsD events with conflicting names.",
-            type: "counter", to: &bytes)
-        for name in ingest.conflicts.keys.sorted() {
-            self.sample(
-                "tributary_events_conflict_total", [("metric_name", name)], Double(ingest.conflicts[name]!), &bytes)
-        }
-
-        TextFormat.appendHeader(
-            name: "tributary_series_limited_total",
-            help: "The total number of samples that would have created a series beyond a --limits budget (dropped or folded).",
-            type: "counter", to: &bytes)
-        for name in ingest.seriesLimited.keys.sorted() {
-            self.sample(
-                "tributary_series_limited_total", [("metric_name", name)], Double(ingest.seriesLimited[name]!), &bytes)
-        }
+        self.byMetricName(
+            "tributary_events_conflict_total", "The total number of StatsD events with conflicting names.",
+            ingest.conflicts, &bytes)
+        self.byMetricName(
+            "tributary_series_limited_total",
+            "The total number of samples that would have created a series beyond a --limits budget (dropped or folded).",
+            ingest.seriesLimited, &bytes)
 
         TextFormat.appendHeader(
             name: "tributary_dogstatsd_events_total",
@@ -202,6 +193,14 @@ package enum SelfMetricsWriter {
     }
 
     /// A whole unlabelled counter family.
+    /// A counter family with one series per `metric_name`, sorted by name.
+    private static func byMetricName(_ name: String, _ help: String, _ counts: [String: UInt64], _ bytes: inout [UInt8]) {
+        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+        for metric in counts.keys.sorted() {
+            self.sample(name, [("metric_name", metric)], Double(counts[metric]!), &bytes)
+        }
+    }
+
     private static func counter(_ name: String, _ help: String, _ value: UInt64, _ bytes: inout [UInt8]) {
         TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
         self.sample(name, [], Double(value), &bytes)
