@@ -36,6 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("web.shutdown-grace"), help: "On SIGTERM/SIGINT, keep answering HTTP this long after the listeners stopped (Go duration).")
     var webShutdownGrace = "0s"
+    @Flag(
+        name: .customLong("web.enable-openmetrics"),
+        help: "Serve OpenMetrics 1.0 (exemplars, _created) to scrapers that ask for it. Prometheus then adds _total to counters that lack it.")
+    var enableOpenMetrics = false
 
     @Option(name: .customLong("statsd.listen-udp"), help: "UDP address for StatsD; empty disables.")
     var listenUDP = ":9125"
@@ -51,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 8 MiB (capped by net.core.rmem_max).")
     var readBuffer: Int?
+
+    @Option(name: .customLong("statsd.udp-readers"), help: "UDP reader threads (SO_REUSEPORT sockets on the same address).")
+    var udpReaders = 1
 
     @Option(name: .customLong("statsd.mapping-config"), help: "Metric mapping configuration file (statsd_exporter's YAML).")
     var mappingConfig: String?
@@ -174,6 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard SeriesLimits.Overflow(rawValue: self.limitsOverflow) != nil else {
             throw ValidationError("--limits.overflow must be drop or fold (got \"\(self.limitsOverflow)\")")
         }
+        guard (1...64).contains(self.udpReaders) else { throw ValidationError("--statsd.udp-readers must be between 1 and 64") }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
             do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
@@ -223,6 +231,7 @@ struct ServeCommand: AsyncParsableCommand {
             unixSocketMode: self.unixSocketMode,
             readBufferBytes: self.readBuffer,
             maxTCPLineBytes: self.statsdMaxLineBytes,
+            udpReaders: self.udpReaders,
             maxTCPConnections: self.maxTCPConnections
         )
         let json = JSONFeedConfiguration(
@@ -252,6 +261,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webIdleTimeoutSeconds = GoDuration.parseSeconds(self.webIdleTimeout) ?? 30
         configuration.webReadTimeoutSeconds = GoDuration.parseSeconds(self.webReadTimeout) ?? 10
         configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
+        configuration.enableOpenMetrics = self.enableOpenMetrics
         return configuration
     }
 }

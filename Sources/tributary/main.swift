@@ -26,6 +26,8 @@ case "demo":
     await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
 case "explain":
     await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
+case "bench-mapping":
+    await runCommand(BenchMappingCommand.self, Array(arguments.dropFirst()))
 default:
     await runCommand(ServeCommand.self, arguments)
 }

@@ -61,3 +61,22 @@ def test_dogstatsd_events_and_service_checks_are_not_errors(tributary):
 def test_sets_count_distinct_members(tributary):
     tributary.send_udp("users.online:alice|s", "users.online:bob|s", "users.online:alice|s")
     tributary.wait_for(lambda s: s.get(key("users_online")) == 2)
+
+
+def test_several_udp_readers_each_deliver(tributary_factory):
+    """SO_REUSEPORT readers: the kernel spreads senders (by source port) over the sockets; all samples arrive."""
+    import socket
+    t = tributary_factory(extra_args=["--statsd.udp-readers=2"], tcp=False)
+    senders = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(16)]
+    for i, s in enumerate(senders):
+        s.bind(("127.0.0.1", 0))
+        for _ in range(10):
+            s.sendto(b"multi.reader:1|c", ("127.0.0.1", t.udp_port))
+    for s in senders:
+        s.close()
+    t.wait_for(lambda s: s.get(key("multi_reader")) == 160)
+    # Both reader sockets exist (same port twice in /proc/net/udp).
+    port_hex = ":%04X" % t.udp_port
+    with open("/proc/net/udp") as f:
+        sockets = [line for line in f if line.split()[1].endswith(port_hex)]
+    assert len(sockets) == 2

@@ -36,6 +36,16 @@ package final class AggregationShard: Sendable {
         self.state.withLock { $0.writeText(into: &bytes, now: now) }
     }
 
+    /// Calls `sink` for every live series (OpenMetrics and protobuf exposition), under the lock.
+    package func visit(_ sink: inout some ExpositionSink, now: UInt64) {
+        self.state.withLock { $0.visit(&sink, now: now) }
+    }
+
+    /// Sets wall-clock minus monotonic seconds, used to timestamp new series (`_created`) and exemplars.
+    package func setWallClockOffset(seconds: Double) {
+        self.state.withLock { $0.wallClockOffsetSeconds = seconds }
+    }
+
     package func replaceMapper(_ mapper: CompiledMapper) {
         self.state.withLock { $0.replaceMapper(mapper) }
     }

@@ -1,4 +1,5 @@
-/// A classic histogram series: per-bucket (non-cumulative) weights, cumulated when written.
+/// A classic histogram series: per-bucket (non-cumulative) weights, cumulated when written; optionally native
+/// (sparse exponential) buckets beside them, and the last exemplar per classic bucket.
 ///
 /// Weights are `Double` because a sampled observation (`|@0.1`) counts as 1/rate observations.
 package struct HistogramState: Sendable {
@@ -6,20 +7,38 @@ package struct HistogramState: Sendable {
     package private(set) var counts: [Double]
     package private(set) var sum: Double = 0
     package private(set) var count: Double = 0
+    /// Native buckets, when the family's mapping sets `native_histogram_bucket_factor` > 1.
+    package private(set) var native: NativeHistogramState?
+    /// The last exemplar per classic bucket (same indices as `counts`); empty until the first exemplar arrives.
+    package private(set) var exemplars: [Exemplar?] = []
 
-    package init(bucketCount: Int) {
+    package init(bucketCount: Int, native: NativeHistogramState? = nil) {
         self.counts = Array(repeating: 0, count: bucketCount + 1)
+        self.native = native
     }
 
     /// Adds `weight` observations of `value`; `bounds` are the family's upper bounds.
     @inline(__always)
     package mutating func observe(_ value: Double, weight: Double, bounds: [Double]) {
-        var index = 0
-        let n = bounds.count
-        // `!(value <= bound)` so that NaN lands in +Inf, as in client_golang.
-        while index < n && !(value <= bounds[index]) { index += 1 }
+        let index = Self.bucketIndex(value, bounds: bounds)
         self.counts[index] += weight
         self.sum += value * weight
         self.count += weight
+        if self.native != nil { self.native!.observe(value, weight: weight) }
+    }
+
+    /// The classic bucket `value` falls in; `!(value <= bound)` so that NaN lands in +Inf, as in client_golang.
+    @inline(__always)
+    package static func bucketIndex(_ value: Double, bounds: [Double]) -> Int {
+        var index = 0
+        let n = bounds.count
+        while index < n && !(value <= bounds[index]) { index += 1 }
+        return index
+    }
+
+    /// Keeps `exemplar` as the last one of the classic bucket its value falls in.
+    package mutating func attach(_ exemplar: Exemplar, bounds: [Double]) {
+        if self.exemplars.isEmpty { self.exemplars = Array(repeating: nil, count: self.counts.count) }
+        self.exemplars[Self.bucketIndex(exemplar.value, bounds: bounds)] = exemplar
     }
 }

@@ -32,11 +32,18 @@ package enum StorageKind: Int, Sendable, CaseIterable {
 /// A metric family: one name, one type, its series.
 struct Family: Sendable {
     var name: String
+    /// The name as the input spelled it, when escaping changed it (an unmapped `a.b` is stored as `a_b`): served
+    /// instead of `name` to scrapers that send `escaping=allow-utf-8`. The first spelling that created the family wins.
+    var originalName: String? = nil
     var storage: StorageKind
     var help: String
     /// Histogram upper bounds (without +Inf), fixed by the first series of the family.
     var bounds: [Double]
     var summaryOptions: SummaryOptions
+    /// Native histogram schema when the mapping's `native_histogram_bucket_factor` is > 1; nil for classic only.
+    var nativeSchema: Int32? = nil
+    /// `native_histogram_max_buckets`; 0 = no limit.
+    var nativeMaxBuckets: Int = 0
     /// Series ids by their rendered label text.
     var seriesByLabels: [String: Int32] = [:]
     /// Live series ids, sorted by label text when `sorted` is true.
@@ -53,6 +60,9 @@ struct Series: Sendable {
     var slot: Int32
     /// Monotonic time (ns) of the last sample.
     var lastUpdate: UInt64
+    /// Wall-clock seconds since the epoch when the series was created (OpenMetrics `_created`, protobuf
+    /// `created_timestamp`); derived from the monotonic clock through ``ShardState/wallClockOffsetSeconds``.
+    var createdSeconds: Double = 0
     /// Expire after this long without a sample; 0 = never.
     var ttlNanos: UInt64
     var alive: Bool

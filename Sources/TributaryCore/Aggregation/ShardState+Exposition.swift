@@ -3,20 +3,10 @@ extension ShardState {
     ///
     /// Mutating because summaries rotate their window and sort orders are cached.
     package mutating func writeText(into bytes: inout [UInt8], now: UInt64) {
-        if !self.familiesSorted {
-            self.sortedFamilies = self.families.indices.map { Int32($0) }.sorted {
-                self.families[Int($0)].name < self.families[Int($1)].name
-            }
-            self.familiesSorted = true
-        }
+        self.sortForExposition()
         for familyID in self.sortedFamilies {
             let index = Int(familyID)
             if self.families[index].series.isEmpty { continue }
-            if !self.families[index].sorted {
-                let series = self.series
-                self.families[index].series.sort { series[Int($0)].labelText < series[Int($1)].labelText }
-                self.families[index].sorted = true
-            }
             self.writeFamily(index, into: &bytes, now: now)
         }
     }

@@ -18,6 +18,30 @@ extension ShardState {
         }
     }
 
+    /// Keeps the object's `exemplar` as the last one of a counter series or of the histogram bucket `value` falls
+    /// in (the object's last value when it gives several). Other kinds keep none. Decodes two strings: exemplars cost
+    /// an allocation, on the objects that carry one only.
+    private mutating func attachExemplar(
+        series seriesID: Int32, traceID: Range<Int>, spanID: Range<Int>?, line: UnsafeRawBufferPointer, value: Double,
+        divisor: Double, multiplier: Double, timestampSeconds: Double
+    ) {
+        let series = self.series[Int(seriesID)]
+        let family = Int(series.family)
+        let storage = self.families[family].storage
+        guard storage == .counter || storage == .histogram,
+            let trace = JSONFeedParser.decodeString(line, traceID), !trace.isEmpty
+        else { return }
+        let span = spanID.flatMap { JSONFeedParser.decodeString(line, $0) } ?? ""
+        let scaled = storage == .histogram ? value / divisor * multiplier : value
+        let exemplar = Exemplar(traceID: trace, spanID: span, value: scaled, timestampSeconds: timestampSeconds)
+        guard exemplar.fitsOpenMetricsLimit else { return }
+        if storage == .counter {
+            self.counterExemplars[Int(series.slot)] = exemplar
+        } else {
+            self.histograms[Int(series.slot)].attach(exemplar, bounds: self.families[family].bounds)
+        }
+    }
+
     /// Counts a JSON feed line rejected before parsing (longer than the stream limit).
     package mutating func countRejectedJSONLine(_ failure: JSONFeedFailure) {
         self.counts.jsonLines += 1
@@ -41,6 +65,12 @@ extension ShardState {
                 for value in scratch.values {
                     statsd.value = value
                     self.update(series: seriesID, sample: statsd, divisor: route.divisor, multiplier: route.multiplier, now: now)
+                }
+                if let traceRange = sample.exemplarTraceID, let last = scratch.values.last {
+                    self.attachExemplar(
+                        series: seriesID, traceID: traceRange, spanID: sample.exemplarSpanID, line: line,
+                        value: last, divisor: route.divisor, multiplier: route.multiplier,
+                        timestampSeconds: sample.timestampMilliseconds.map { $0 / 1000 } ?? self.wallClockSeconds(now))
                 }
             }
         case .drop:

@@ -45,7 +45,12 @@ extension ShardState {
             route.kind = .limited(name: self.limitedNameIndex(outcome.name))
             return route
         }
-        guard let family = self.family(named: outcome.name, storage: shape.storage, outcome: outcome, request: request) else {
+        let originalName = route.unmapped && tags.name != outcome.name ? tags.name : nil
+        guard
+            let family = self.family(
+                named: outcome.name, originalName: originalName, storage: shape.storage, outcome: outcome,
+                request: request)
+        else {
             route.kind = .conflict(name: self.conflictNameIndex(outcome.name))
             return route
         }
@@ -119,19 +124,27 @@ extension ShardState {
     /// The family for `name`, created if new; nil when the name is taken by another type, collides
     /// with a summary's or histogram's `_sum`/`_count`/`_bucket` series, or is in Tributary's reserved
     /// `tributary_` namespace (its own self-metrics).
-    private mutating func family(named name: String, storage: StorageKind, outcome: MappingOutcome, request: RouteRequest) -> Int32? {
+    private mutating func family(
+        named name: String, originalName: String?, storage: StorageKind, outcome: MappingOutcome, request: RouteRequest
+    ) -> Int32? {
         if let existing = self.familyByName[name] {
             return self.families[Int(existing)].storage == storage ? existing : nil
         }
         if name.hasPrefix(Self.reservedPrefix) { return nil }
         if self.suffixCollision(name: name, storage: storage) != nil { return nil }
-        let family = Family(
+        var family = Family(
             name: name,
             storage: storage,
             help: outcome.help ?? request.help ?? self.settings.defaultHelp,
             bounds: request.buckets ?? outcome.histogramOptions.buckets,
             summaryOptions: outcome.summaryOptions
         )
+        family.originalName = originalName
+        let factor = outcome.histogramOptions.nativeBucketFactor
+        if storage == .histogram && factor > 1 {
+            family.nativeSchema = NativeHistogramState.schema(forFactor: factor)
+            family.nativeMaxBuckets = max(0, outcome.histogramOptions.nativeMaxBuckets)
+        }
         let id = Int32(self.families.count)
         self.families.append(family)
         self.familyByName[name] = id
@@ -167,7 +180,8 @@ extension ShardState {
         let slot = self.allocateSlot(storage: storage, family: familyID, now: now)
         let record = Series(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: now,
-            ttlNanos: ttlSeconds > 0 ? UInt64(ttlSeconds * 1e9) : 0, alive: true)
+            createdSeconds: self.wallClockSeconds(now), ttlNanos: ttlSeconds > 0 ? UInt64(ttlSeconds * 1e9) : 0,
+            alive: true)
         let id: Int32
         if let free = self.freeSeries.popLast() {
             id = free
@@ -186,8 +200,13 @@ extension ShardState {
         let reused = self.freeSlots[storage.rawValue].popLast()
         switch storage {
         case .counter:
-            if let reused { self.counterValues[Int(reused)] = 0; return reused }
+            if let reused {
+                self.counterValues[Int(reused)] = 0
+                self.counterExemplars[Int(reused)] = nil
+                return reused
+            }
             self.counterValues.append(0)
+            self.counterExemplars.append(nil)
             return Int32(self.counterValues.count - 1)
         case .gauge:
             if let reused { self.gaugeValues[Int(reused)] = 0; return reused }
@@ -204,7 +223,11 @@ extension ShardState {
             self.summaries.append(state)
             return Int32(self.summaries.count - 1)
         case .histogram:
-            let state = HistogramState(bucketCount: self.families[Int(family)].bounds.count)
+            let options = self.families[Int(family)]
+            let native = options.nativeSchema.map {
+                NativeHistogramState(schema: $0, maxBuckets: options.nativeMaxBuckets)
+            }
+            let state = HistogramState(bucketCount: options.bounds.count, native: native)
             if let reused { self.histograms[Int(reused)] = state; return reused }
             self.histograms.append(state)
             return Int32(self.histograms.count - 1)

@@ -48,6 +48,8 @@ package struct ShardState: Sendable {
 
     // Values, one array per storage kind, indexed by `Series.slot`.
     var counterValues: [Double] = []
+    /// The last exemplar per counter slot (nil without one); same indices as `counterValues`.
+    var counterExemplars: [Exemplar?] = []
     var gaugeValues: [Double] = []
     var sets: [SetState] = []
     var summaries: [SummaryState] = []
@@ -66,6 +68,13 @@ package struct ShardState: Sendable {
     var jsonScratch = JSONFeedScratch()
     var sortedFamilies: [Int32] = []
     var familiesSorted = true
+    /// Wall-clock seconds minus monotonic seconds, set by the server (the core reads no clock): turns the monotonic
+    /// `now` of a sample into the wall-clock time of series creation and of exemplars.
+    package var wallClockOffsetSeconds: Double = 0
+
+    /// Wall-clock seconds since the epoch for a monotonic `now` in nanoseconds.
+    @inline(__always)
+    func wallClockSeconds(_ now: UInt64) -> Double { Double(now) / 1e9 + self.wallClockOffsetSeconds }
 
     package init(settings: AggregationSettings = AggregationSettings(), mapper: CompiledMapper = .empty) {
         self.settings = settings

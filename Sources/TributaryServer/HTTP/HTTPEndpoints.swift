@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// What the HTTP server serves, as closures: the server knows nothing about aggregation or configuration.
 ///
 /// All closures may be called concurrently from several threads. ``metrics`` and ``extraRoutes`` run on a thread
@@ -6,7 +8,7 @@
 ///
 /// ```swift
 /// let endpoints = HTTPEndpoints(
-///     metrics: { exporter.scrape() },
+///     metrics: { format in exporter.scrape(format) },
 ///     isReady: { exporter.isReady },
 ///     reload: { try reloader.reload() },  // returns a message, throws on failure
 ///     extraRoutes: ["/api/explain": { request in explain(request) }]
@@ -16,8 +18,10 @@ package struct HTTPEndpoints: Sendable {
     /// An extra route: called with the whole request (any method), returns the whole response.
     package typealias Route = @Sendable (HTTPRequestInfo) -> HTTPResponseInfo
 
-    /// The text exposition body (format 0.0.4, uncompressed); the server gzips it when the client accepts gzip.
-    package var metrics: @Sendable () -> [UInt8]
+    /// The exposition body in the negotiated format (uncompressed); the server negotiates it from `Accept`
+    /// (``NegotiatedExposition/negotiate(accept:)``), names it in `Content-Type` and gzips the body when the client
+    /// accepts gzip.
+    package var metrics: @Sendable (NegotiatedExposition) -> [UInt8]
     /// `/-/ready` answers 200 while this returns true, 503 otherwise.
     package var isReady: @Sendable () -> Bool
     /// `/-/reload` (POST or PUT, lifecycle API enabled): `.success(message)` → 200, `.failure(error)` → 500 with the
@@ -27,7 +31,7 @@ package struct HTTPEndpoints: Sendable {
     package var extraRoutes: [String: Route]
 
     package init(
-        metrics: @escaping @Sendable () -> [UInt8],
+        metrics: @escaping @Sendable (NegotiatedExposition) -> [UInt8],
         isReady: @escaping @Sendable () -> Bool = { true },
         reload: (@Sendable () async -> Result<String, any Error>)? = nil,
         extraRoutes: [String: Route] = [:]
@@ -41,7 +45,7 @@ package struct HTTPEndpoints: Sendable {
     /// Like ``init(metrics:isReady:reload:extraRoutes:)`` with a synchronous reload that returns a message or
     /// throws. It runs on a Swift concurrency task, off the event loops.
     package init(
-        metrics: @escaping @Sendable () -> [UInt8],
+        metrics: @escaping @Sendable (NegotiatedExposition) -> [UInt8],
         isReady: @escaping @Sendable () -> Bool = { true },
         reload: @escaping @Sendable () throws -> String,
         extraRoutes: [String: Route] = [:]

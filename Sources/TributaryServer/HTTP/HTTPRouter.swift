@@ -1,6 +1,8 @@
+import TributaryCore
+
 /// Decides what a request gets from its method and path alone (pure, tested directly).
 ///
-/// Built-in routes: the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`, `/` (landing page, unless the
+/// Built-in routes: the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`, `/` (the status page, unless the
 /// telemetry path is `/`), then ``HTTPEndpoints/extraRoutes``. GET routes also answer HEAD.
 struct HTTPRouter: Sendable {
     /// The work a request needs.
@@ -81,49 +83,5 @@ struct HTTPRouter: Sendable {
             }
         }
         return false
-    }
-
-    /// The landing page: name, version, links to the endpoints.
-    static func landingPage(version: String, telemetryPath: String) -> String {
-        let links = [(telemetryPath, "Metrics"), (healthyPath, "Health"), (readyPath, "Readiness")]
-            .map { "<li><a href=\"\(escapeHTML($0.0))\">\(escapeHTML($0.1))</a></li>" }
-            .joined(separator: "\n")
-        return """
-            <!DOCTYPE html>
-            <html>
-            <head><meta charset="utf-8"><title>Tributary</title></head>
-            <body>
-            <h1>Tributary</h1>
-            <p>StatsD to Prometheus exporter, version \(escapeHTML(version))</p>
-            <ul>
-            \(links)
-            </ul>
-            </body>
-            </html>
-
-            """
-    }
-
-    private static func escapeHTML(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " || result.first == "\t" { result.removeFirst() }
-        while result.last == " " || result.last == "\t" { result.removeLast() }
-        return result
     }
 }

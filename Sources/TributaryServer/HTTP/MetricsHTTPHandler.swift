@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TributaryCore
 
 /// What every connection of one ``MetricsHTTPServer`` shares: routes, limits, the scrape gate and counters.
 final class MetricsHTTPShared: Sendable {
@@ -10,6 +11,8 @@ final class MetricsHTTPShared: Sendable {
     let endpoints: HTTPEndpoints
     let version: String
     let maxConcurrentScrapes: Int
+    /// Whether `Accept` may select OpenMetrics (`--web.enable-openmetrics`).
+    let enableOpenMetrics: Bool
     let maxRequestBodyBytes: Int
     let threadPool: NIOThreadPool
     let requestCounter: HTTPRequestCounter
@@ -19,8 +22,10 @@ final class MetricsHTTPShared: Sendable {
 
     init(
         router: HTTPRouter, endpoints: HTTPEndpoints, version: String, maxConcurrentScrapes: Int,
-        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger
+        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger,
+        enableOpenMetrics: Bool = false
     ) {
+        self.enableOpenMetrics = enableOpenMetrics
         self.router = router
         self.endpoints = endpoints
         self.version = version
@@ -136,7 +141,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 response: ready ? .text(200, "OK\n") : .text(503, "Not ready\n"))
 
         case .landing:
-            let page = HTTPRouter.landingPage(version: shared.version, telemetryPath: shared.router.telemetryPath)
+            let page = StatusPage.html(version: shared.version, telemetryPath: shared.router.telemetryPath)
             self.write(context: context, head: head, handler: handler, response: .html(200, page))
 
         case .metrics:
@@ -148,13 +153,13 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             let gzip = HTTPRouter.acceptsGzip(head.headers["accept-encoding"])
+            let negotiated = NegotiatedExposition.negotiate(
+                accept: head.headers["accept"], openMetrics: shared.enableOpenMetrics)
             let metrics = shared.endpoints.metrics
             let logger = shared.logger
             let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { () -> HTTPResponseInfo in
-                let text = metrics()
-                var headers: [(name: String, value: String)] = [
-                    ("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                ]
+                let text = metrics(negotiated)
+                var headers: [(name: String, value: String)] = [("Content-Type", negotiated.contentType)]
                 guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
                 do {
                     let compressed = try Gzip.compress(text)

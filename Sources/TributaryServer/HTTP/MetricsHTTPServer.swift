@@ -6,7 +6,7 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
-/// The exporter's HTTP server: `/metrics` (gzip when accepted), `/-/healthy`, `/-/ready`, `/-/reload`, a landing
+/// The exporter's HTTP server: `/metrics` (gzip when accepted), `/-/healthy`, `/-/ready`, `/-/reload`, the status
 /// page and extra routes, on SwiftNIO HTTP/1.1 with keep-alive.
 ///
 /// Use it as a `Service` in the `ServiceGroup`: ``run()`` binds, serves until graceful shutdown (or task
@@ -16,7 +16,7 @@ import Synchronization
 /// ```swift
 /// let server = MetricsHTTPServer(
 ///     configuration: .init(address: try ListenAddress(parsing: ":9102"), version: "0.1.0"),
-///     endpoints: HTTPEndpoints(metrics: { exporter.scrape() }),
+///     endpoints: HTTPEndpoints(metrics: { format in exporter.scrape(format) }),
 ///     logger: logger
 /// )
 /// let group = ServiceGroup(services: [server, ...], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -34,7 +34,7 @@ package final class MetricsHTTPServer: Service, Sendable {
         package var maxConcurrentScrapes: Int
         /// Larger request bodies get 413 and the connection is closed.
         package var maxRequestBodyBytes: Int
-        /// Shown on the landing page.
+        /// Shown on the status page.
         package var version: String
         /// TLS for every connection (`tls_server_config` of `--web.config.file`); nil serves plain HTTP.
         package var tls: NIOSSLContext?
@@ -47,6 +47,8 @@ package final class MetricsHTTPServer: Service, Sendable {
         /// After graceful shutdown starts (once the listeners stopped), keep answering for this long
         /// (`--web.shutdown-grace`), so a last scrape gets the final values.
         package var shutdownGrace: Duration
+        /// Lets `Accept` select OpenMetrics 1.0 (`--web.enable-openmetrics`); off, such scrapers get text 0.0.4.
+        package var enableOpenMetrics = false
 
         package init(
             address: ListenAddress,
@@ -196,7 +198,8 @@ package final class MetricsHTTPServer: Service, Sendable {
             maxRequestBodyBytes: self.configuration.maxRequestBodyBytes,
             threadPool: self.threadPool,
             requestCounter: self.requestCounter,
-            logger: self.logger)
+            logger: self.logger,
+            enableOpenMetrics: self.configuration.enableOpenMetrics)
         let connections = self.connections
         let tls = self.configuration.tls
         let authenticator = self.configuration.authenticator

@@ -6,208 +6,189 @@ import TributaryCore
 /// (all ``ParseFailure`` reasons, all ``StorageKind``s, both reload outcomes) even at 0, so rate() and absent()
 /// queries work from the first scrape. Names and help follow statsd_exporter's `statsd_exporter_*` families.
 package enum SelfMetricsWriter {
-    /// Appends the families to `bytes`.
+    /// Appends the families to `bytes` in the text format 0.0.4.
     package static func write(_ snapshot: SelfMetricsSnapshot, into bytes: inout [UInt8]) {
+        var sink = TextSink(bytes: bytes)
+        bytes = []
+        self.write(snapshot, into: &sink)
+        bytes = sink.bytes
+    }
+
+    /// Passes the families to `sink` (OpenMetrics, protobuf): counters and gauges only, no created timestamps.
+    package static func write(_ snapshot: SelfMetricsSnapshot, into sink: inout some ExpositionSink) {
         let ingest = snapshot.ingest
 
-        self.counter("tributary_lines_total", "The total number of StatsD lines received.", ingest.lines, &bytes)
-        self.counter("tributary_samples_total", "The total number of StatsD samples received.", ingest.samples, &bytes)
+        self.counter("tributary_lines_total", "The total number of StatsD lines received.", ingest.lines, &sink)
+        self.counter("tributary_samples_total", "The total number of StatsD samples received.", ingest.samples, &sink)
 
         self.reasons(
             "tributary_sample_errors_total", "The total number of errors parsing StatsD samples.",
-            ParseFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.sampleErrors, &bytes)
+            ParseFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.sampleErrors, &sink)
 
         self.counter(
-            "tributary_tags_total", "The total number of DogStatsD tags processed.", ingest.linesWithTags, &bytes)
+            "tributary_tags_total", "The total number of DogStatsD tags processed.", ingest.linesWithTags, &sink)
         self.counter(
-            "tributary_tag_errors_total", "The number of errors parsing DogStatsD tags.", ingest.tagErrors, &bytes)
+            "tributary_tag_errors_total", "The number of errors parsing DogStatsD tags.", ingest.tagErrors, &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_events_total", help: "The total number of StatsD events seen.", type: "counter",
-            to: &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_events_total", help: "The total number of StatsD events seen.", storage: .counter))
         for (index, type) in [MatchMetricType.counter, .gauge, .observer].enumerated() {
             let value = index < ingest.eventsByType.count ? ingest.eventsByType[index] : 0
-            self.sample("tributary_events_total", [("type", type.rawValue)], Double(value), &bytes)
+            self.sample("tributary_events_total", [("type", type.rawValue)], Double(value), &sink)
         }
 
         self.counter(
             "tributary_events_unmapped_total", "The total number of StatsD events no mapping was found for.",
-            ingest.unmapped, &bytes)
+            ingest.unmapped, &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_events_actions_total", help: "The total number of StatsD events by action.",
-            type: "counter", to: &bytes)
-        self.sample("tributary_events_actions_total", [("action", "drop")], Double(ingest.dropped), &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_events_actions_total", help: "The total number of StatsD events by action.", storage: .counter))
+        self.sample("tributary_events_actions_total", [("action", "drop")], Double(ingest.dropped), &sink)
 
         self.byMetricName(
             "tributary_events_conflict_total", "The total number of StatsD events with conflicting names.",
-            ingest.conflicts, &bytes)
+            ingest.conflicts, &sink)
         self.byMetricName(
             "tributary_series_limited_total",
             "The total number of samples that would have created a series beyond a --limits budget (dropped or folded).",
-            ingest.seriesLimited, &bytes)
+            ingest.seriesLimited, &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_dogstatsd_events_total",
-            help: "The total number of DogStatsD events and service checks received (accepted and not exported).",
-            type: "counter", to: &bytes)
-        self.sample("tributary_dogstatsd_events_total", [("kind", "event")], Double(ingest.dogStatsDEvents), &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_dogstatsd_events_total", help: "The total number of DogStatsD events and service checks received (accepted and not exported).", storage: .counter))
+        self.sample("tributary_dogstatsd_events_total", [("kind", "event")], Double(ingest.dogStatsDEvents), &sink)
         self.sample(
             "tributary_dogstatsd_events_total", [("kind", "service_check")], Double(ingest.dogStatsDServiceChecks),
-            &bytes)
+            &sink)
 
         self.counter(
             "tributary_series_expired_total", "The total number of series removed after their TTL.",
-            ingest.expiredSeries, &bytes)
+            ingest.expiredSeries, &sink)
 
         let listeners = snapshot.listeners
         self.counter(
             "tributary_udp_packets_total", "The total number of StatsD packets received over UDP.",
-            listeners.udpPackets, &bytes)
+            listeners.udpPackets, &sink)
         if let drops = snapshot.udpKernelDrops {
             self.counter(
                 "tributary_udp_kernel_drops_total",
                 "The total number of UDP datagrams the kernel dropped for the listener sockets (/proc/net/udp drops).",
-                drops, &bytes)
+                drops, &sink)
         }
         self.counter(
             "tributary_unixgram_packets_total", "The total number of StatsD packets received over Unixgram.",
-            listeners.unixgramPackets, &bytes)
+            listeners.unixgramPackets, &sink)
         self.counter(
             "tributary_tcp_connections_total", "The total number of TCP connections handled.",
-            listeners.tcpConnections, &bytes)
+            listeners.tcpConnections, &sink)
         self.counter(
             "tributary_tcp_connection_errors_total", "The number of errors encountered reading from TCP.",
-            listeners.tcpConnectionErrors, &bytes)
+            listeners.tcpConnectionErrors, &sink)
         self.counter(
             "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
-            listeners.tcpTooLongLines, &bytes)
+            listeners.tcpTooLongLines, &sink)
         self.counter(
             "tributary_tcp_connections_rejected_total",
             "The total number of StatsD TCP connections closed because of --statsd.max-tcp-connections.",
-            listeners.tcpConnectionsRejected, &bytes)
-        TextFormat.appendHeader(
-            name: "tributary_tcp_open_connections", help: "The current number of open StatsD TCP connections.",
-            type: "gauge", to: &bytes)
-        self.sample("tributary_tcp_open_connections", [], Double(listeners.tcpOpenConnections), &bytes)
+            listeners.tcpConnectionsRejected, &sink)
+        sink.beginFamily(FamilyHeader(name: "tributary_tcp_open_connections", help: "The current number of open StatsD TCP connections.", storage: .gauge))
+        self.sample("tributary_tcp_open_connections", [], Double(listeners.tcpOpenConnections), &sink)
 
-        self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &bytes)
+        self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_metrics", help: "The current number of series by metric type.", type: "gauge",
-            to: &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_metrics", help: "The current number of series by metric type.", storage: .gauge))
         for kind in StorageKind.allCases {
-            self.sample("tributary_metrics", [("type", kind.label)], Double(snapshot.seriesByKind[kind] ?? 0), &bytes)
+            self.sample("tributary_metrics", [("type", kind.label)], Double(snapshot.seriesByKind[kind] ?? 0), &sink)
         }
 
-        TextFormat.appendHeader(
-            name: "tributary_config_reloads_total", help: "The number of configuration reloads.", type: "counter",
-            to: &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_config_reloads_total", help: "The number of configuration reloads.", storage: .counter))
         self.sample(
-            "tributary_config_reloads_total", [("outcome", "failure")], Double(snapshot.reloadFailures), &bytes)
+            "tributary_config_reloads_total", [("outcome", "failure")], Double(snapshot.reloadFailures), &sink)
         self.sample(
-            "tributary_config_reloads_total", [("outcome", "success")], Double(snapshot.reloadSuccesses), &bytes)
+            "tributary_config_reloads_total", [("outcome", "success")], Double(snapshot.reloadSuccesses), &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_loaded_mappings", help: "The current number of configured metric mappings.",
-            type: "gauge", to: &bytes)
-        self.sample("tributary_loaded_mappings", [], Double(snapshot.loadedMappings), &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_loaded_mappings", help: "The current number of configured metric mappings.", storage: .gauge))
+        self.sample("tributary_loaded_mappings", [], Double(snapshot.loadedMappings), &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_build_info",
-            help: "A metric with a constant '1' value labeled by version, revision and swift_version.",
-            type: "gauge", to: &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_build_info", help: "A metric with a constant '1' value labeled by version, revision and swift_version.", storage: .gauge))
         self.sample(
             "tributary_build_info",
             [
                 ("revision", snapshot.build.revision), ("swift_version", snapshot.build.swiftVersion),
                 ("version", snapshot.build.version),
-            ], 1, &bytes)
+            ], 1, &sink)
 
-        TextFormat.appendHeader(
-            name: "tributary_http_requests_total",
-            help: "The total number of HTTP requests by handler and status code.",
-            type: "counter", to: &bytes)
+        sink.beginFamily(FamilyHeader(name: "tributary_http_requests_total", help: "The total number of HTTP requests by handler and status code.", storage: .counter))
         let requests = snapshot.httpRequests.sorted { ($0.handler, $0.code) < ($1.handler, $1.code) }
         for request in requests {
             self.sample(
                 "tributary_http_requests_total", [("code", String(request.code)), ("handler", request.handler)],
-                Double(request.count), &bytes)
+                Double(request.count), &sink)
         }
 
         if let start = snapshot.processStartTimeSeconds {
-            TextFormat.appendHeader(
-                name: "tributary_process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
-                type: "gauge", to: &bytes)
-            self.sample("tributary_process_start_time_seconds", [], start, &bytes)
+            sink.beginFamily(FamilyHeader(name: "tributary_process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", storage: .gauge))
+            self.sample("tributary_process_start_time_seconds", [], start, &sink)
         }
         if let resident = snapshot.residentMemoryBytes {
-            TextFormat.appendHeader(
-                name: "tributary_process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
-                to: &bytes)
-            self.sample("tributary_process_resident_memory_bytes", [], Double(resident), &bytes)
+            sink.beginFamily(FamilyHeader(name: "tributary_process_resident_memory_bytes", help: "Resident memory size in bytes.", storage: .gauge))
+            self.sample("tributary_process_resident_memory_bytes", [], Double(resident), &sink)
         }
     }
 
     /// The JSON feed families: every object is counted once, in `tributary_json_samples_total` or in
     /// `tributary_json_errors_total{reason}` (every reason listed, even at 0).
     private static func writeJSONFeed(
-        ingest: IngestCounts, listeners: SelfMetricsSnapshot.ListenerCounts, into bytes: inout [UInt8]
+        ingest: IngestCounts, listeners: SelfMetricsSnapshot.ListenerCounts, into sink: inout some ExpositionSink
     ) {
-        self.counter("tributary_json_lines_total", "The total number of JSON feed lines received.", ingest.jsonLines, &bytes)
+        self.counter("tributary_json_lines_total", "The total number of JSON feed lines received.", ingest.jsonLines, &sink)
         self.counter(
             "tributary_json_samples_total",
             "The total number of JSON feed objects accepted (applied, or dropped by a mapping rule).",
-            ingest.jsonSamples, &bytes)
+            ingest.jsonSamples, &sink)
         self.reasons(
             "tributary_json_errors_total", "The total number of rejected JSON feed objects by reason.",
-            JSONFeedFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.jsonErrors, &bytes)
+            JSONFeedFailure.allCases.map { ($0.label, $0.rawValue) }, ingest.jsonErrors, &sink)
         self.counter(
             "tributary_json_connections_total", "The total number of JSON feed stream connections accepted.",
-            listeners.jsonConnections, &bytes)
+            listeners.jsonConnections, &sink)
         self.counter(
             "tributary_json_connections_rejected_total",
             "The total number of JSON feed stream connections closed because of --json.max-connections.",
-            listeners.jsonConnectionsRejected, &bytes)
+            listeners.jsonConnectionsRejected, &sink)
         self.counter(
             "tributary_json_connection_errors_total", "The number of errors encountered reading JSON feed streams.",
-            listeners.jsonConnectionErrors, &bytes)
-        TextFormat.appendHeader(
-            name: "tributary_json_open_connections", help: "The current number of open JSON feed stream connections.",
-            type: "gauge", to: &bytes)
-        self.sample("tributary_json_open_connections", [], Double(listeners.jsonOpenConnections), &bytes)
+            listeners.jsonConnectionErrors, &sink)
+        sink.beginFamily(FamilyHeader(name: "tributary_json_open_connections", help: "The current number of open JSON feed stream connections.", storage: .gauge))
+        self.sample("tributary_json_open_connections", [], Double(listeners.jsonOpenConnections), &sink)
         self.counter(
             "tributary_json_unixgram_packets_total", "The total number of JSON feed datagrams received.",
-            listeners.jsonUnixgramPackets, &bytes)
+            listeners.jsonUnixgramPackets, &sink)
     }
 
     /// A counter family with one series per failure reason (`reason` label), every reason listed even at 0.
     private static func reasons(
-        _ name: String, _ help: String, _ reasons: [(label: String, index: Int)], _ counts: [UInt64], _ bytes: inout [UInt8]
+        _ name: String, _ help: String, _ reasons: [(label: String, index: Int)], _ counts: [UInt64], _ sink: inout some ExpositionSink
     ) {
-        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+        sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
         for reason in reasons {
             let value = reason.index < counts.count ? counts[reason.index] : 0
-            self.sample(name, [("reason", reason.label)], Double(value), &bytes)
+            self.sample(name, [("reason", reason.label)], Double(value), &sink)
         }
     }
 
     /// A whole unlabelled counter family.
     /// A counter family with one series per `metric_name`, sorted by name.
-    private static func byMetricName(_ name: String, _ help: String, _ counts: [String: UInt64], _ bytes: inout [UInt8]) {
-        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
+    private static func byMetricName(_ name: String, _ help: String, _ counts: [String: UInt64], _ sink: inout some ExpositionSink) {
+        sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
         for metric in counts.keys.sorted() {
-            self.sample(name, [("metric_name", metric)], Double(counts[metric]!), &bytes)
+            self.sample(name, [("metric_name", metric)], Double(counts[metric]!), &sink)
         }
     }
 
-    private static func counter(_ name: String, _ help: String, _ value: UInt64, _ bytes: inout [UInt8]) {
-        TextFormat.appendHeader(name: name, help: help, type: "counter", to: &bytes)
-        self.sample(name, [], Double(value), &bytes)
+    private static func counter(_ name: String, _ help: String, _ value: UInt64, _ sink: inout some ExpositionSink) {
+        sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
+        self.sample(name, [], Double(value), &sink)
     }
 
     /// One sample line; label names in the order given (callers pass them sorted), values escaped.
-    private static func sample(_ name: String, _ labels: [(String, String)], _ value: Double, _ bytes: inout [UInt8]) {
+    private static func sample(_ name: String, _ labels: [(String, String)], _ value: Double, _ sink: inout some ExpositionSink) {
         var labelText: [UInt8] = []
         for (index, (label, labelValue)) in labels.enumerated() {
             if index > 0 { labelText.append(UInt8(ascii: ",")) }
@@ -216,7 +197,45 @@ package enum SelfMetricsWriter {
             TextFormat.appendEscapedLabelValue(labelValue, to: &labelText)
             labelText.append(UInt8(ascii: "\""))
         }
-        TextFormat.appendSample(
-            name: name, labelText: String(decoding: labelText, as: UTF8.self), value: value, to: &bytes)
+        let text = String(decoding: labelText, as: UTF8.self)
+        // Every self-metrics counter ends in `_total`; every gauge does not.
+        if name.hasSuffix("_total") {
+            sink.counter(labelText: text, value: value, createdSeconds: nil, exemplar: nil)
+        } else {
+            sink.gauge(labelText: text, value: value)
+        }
+    }
+}
+
+/// The text format 0.0.4 for counter and gauge families (what self-metrics use).
+struct TextSink: ExpositionSink {
+    var bytes: [UInt8]
+    private var name = ""
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func beginFamily(_ header: FamilyHeader) {
+        self.name = header.name
+        TextFormat.appendHeader(name: header.name, help: header.help, type: header.storage.prometheusType, to: &self.bytes)
+    }
+
+    mutating func counter(labelText: String, value: Double, createdSeconds: Double?, exemplar: Exemplar?) {
+        TextFormat.appendSample(name: self.name, labelText: labelText, value: value, to: &self.bytes)
+    }
+
+    mutating func gauge(labelText: String, value: Double) {
+        TextFormat.appendSample(name: self.name, labelText: labelText, value: value, to: &self.bytes)
+    }
+
+    mutating func summary(
+        labelText: String, quantiles: [Double], values: [Double], sum: Double, count: Double, createdSeconds: Double?
+    ) {
+        preconditionFailure("self-metrics have no summaries")
+    }
+
+    mutating func histogram(labelText: String, bounds: [Double], state: HistogramState, createdSeconds: Double?) {
+        preconditionFailure("self-metrics have no histograms")
     }
 }

@@ -31,6 +31,7 @@ package final class StatsDIngestService: Service, Sendable {
         self.group = group
     }
 
+    /// The UDP port of every reader socket (the same port once per reader).
     package var boundUDPPorts: [Int] { self.bound.withLock { $0.udp } }
     package var boundTCPPorts: [Int] { self.bound.withLock { $0.tcp } }
 
@@ -40,11 +41,19 @@ package final class StatsDIngestService: Service, Sendable {
         var receiverThread: Task<Void, Never>?
         do {
             if let udp = self.configuration.udp {
-                let channel = try await self.bindUDP(udp)
-                channels.append(channel)
-                self.bound.withLock { $0.udp.append(channel.localAddress?.port ?? udp.port) }
+                // Several readers share the port through SO_REUSEPORT; the kernel spreads senders
+                // across them by source address. The first bind fixes the port (and host) for the rest.
+                var address = udp
+                for reader in 0..<max(1, self.configuration.udpReaders) {
+                    let channel = try await self.bindUDP(address, reusePort: self.configuration.udpReaders > 1)
+                    channels.append(channel)
+                    if reader == 0, let local = channel.localAddress, let port = local.port {
+                        address = ListenAddress(host: local.ipAddress ?? udp.host, port: port)
+                    }
+                    self.bound.withLock { $0.udp.append(channel.localAddress?.port ?? udp.port) }
+                    self.logger.info("listening for StatsD", metadata: ["udp": "\(channel.localAddress.map { "\($0)" } ?? "")", "reader": "\(reader)"])
+                }
                 self.readiness.markReady("statsd-udp")
-                self.logger.info("listening for StatsD", metadata: ["udp": "\(channel.localAddress.map { "\($0)" } ?? "")"])
             }
             if let tcp = self.configuration.tcp {
                 let channel = try await self.bindTCP(tcp)
@@ -81,13 +90,14 @@ package final class StatsDIngestService: Service, Sendable {
         await receiverThread?.value
     }
 
-    private func bindUDP(_ address: ListenAddress) async throws -> any Channel {
+    private func bindUDP(_ address: ListenAddress, reusePort: Bool) async throws -> any Channel {
         let shard = self.shard
         let statistics = self.statistics
         let batch = max(1, self.configuration.udpBatchSize)
         let receiveBuffer = self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer
         let bootstrap = DatagramBootstrap(group: self.group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: receiveBuffer))
             .channelOption(.datagramVectorReadMessageCount, value: batch)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 65536))

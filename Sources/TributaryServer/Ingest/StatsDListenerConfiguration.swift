@@ -13,12 +13,15 @@ package struct StatsDListenerConfiguration: Sendable {
     package var maxTCPConnections: Int
     /// Datagrams read per `recvmmsg` call.
     package var udpBatchSize: Int
+    /// UDP sockets bound to the same address with SO_REUSEPORT, each read by its own event-loop thread.
+    package var udpReaders: Int
 
     package static let defaultReceiveBuffer = 8 * 1024 * 1024
 
     package init(
         udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "755",
-        readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32, maxTCPConnections: Int = 256
+        readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32,
+        udpReaders: Int = 1, maxTCPConnections: Int = 256
     ) {
         self.maxTCPConnections = maxTCPConnections
         self.udp = udp
@@ -28,6 +31,7 @@ package struct StatsDListenerConfiguration: Sendable {
         self.readBufferBytes = readBufferBytes
         self.maxTCPLineBytes = maxTCPLineBytes
         self.udpBatchSize = udpBatchSize
+        self.udpReaders = udpReaders
     }
 
     /// Readiness component names for the configured listeners.

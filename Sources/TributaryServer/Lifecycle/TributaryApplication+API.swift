@@ -25,11 +25,12 @@ struct UnmappedNamesResponse: Encodable {
 }
 
 extension TributaryApplication {
-    /// `/api/v1/explain` and `/api/v1/unmapped`, served through `HTTPEndpoints.extraRoutes` on the HTTP thread pool.
+    /// `/api/v1/explain`, `/api/v1/unmapped` and `/api/v1/status`, served through `HTTPEndpoints.extraRoutes` on the HTTP thread pool.
     var apiRoutes: [String: HTTPEndpoints.Route] {
         [
             "/api/v1/explain": { [self] request in self.explainRoute(request) },
             "/api/v1/unmapped": { [self] request in self.unmappedRoute(request) },
+            "/api/v1/status": { [self] request in self.statusRoute(request) },
         ]
     }
 

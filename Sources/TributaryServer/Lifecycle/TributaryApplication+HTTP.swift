@@ -37,7 +37,7 @@ extension TributaryApplication {
         let endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
             endpoints = HTTPEndpoints(
-                metrics: { [self] in self.scrape() },
+                metrics: { [self] format in self.scrape(format) },
                 isReady: { [readiness] in readiness.isReady },
                 reload: { [reloader] () throws -> String in
                     switch reloader.reload() {
@@ -49,20 +49,22 @@ extension TributaryApplication {
             )
         } else {
             endpoints = HTTPEndpoints(
-                metrics: { [self] in self.scrape() }, isReady: { [readiness] in readiness.isReady },
+                metrics: { [self] format in self.scrape(format) }, isReady: { [readiness] in readiness.isReady },
                 extraRoutes: self.apiRoutes)
         }
+        var httpConfiguration = MetricsHTTPServer.Configuration(
+            address: self.configuration.webListenAddress,
+            telemetryPath: self.configuration.telemetryPath,
+            enableLifecycle: self.configuration.enableLifecycle,
+            version: TributaryVersion.current)
+        httpConfiguration.enableOpenMetrics = self.configuration.enableOpenMetrics
+        httpConfiguration.tls = tls
+        httpConfiguration.authenticator = authenticator
+        httpConfiguration.idleTimeout = .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9))
+        httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
+        httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
         let server = MetricsHTTPServer(
-            configuration: .init(
-                address: self.configuration.webListenAddress,
-                telemetryPath: self.configuration.telemetryPath,
-                enableLifecycle: self.configuration.enableLifecycle,
-                version: TributaryVersion.current,
-                tls: tls,
-                authenticator: authenticator,
-                idleTimeout: .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9)),
-                requestTimeout: .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9)),
-                shutdownGrace: .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))),
+            configuration: httpConfiguration,
             endpoints: endpoints,
             requestCounter: self.httpRequestCounter,
             logger: self.logger
@@ -70,12 +72,35 @@ extension TributaryApplication {
         return HTTPReadinessService(server: server, readiness: self.readiness)
     }
 
-    /// One scrape: series text, then self-metrics. Runs on the HTTP thread pool.
-    func scrape() -> [UInt8] {
+    /// One scrape in the negotiated format: the shard's series, then self-metrics. Runs on the HTTP thread pool.
+    func scrape(_ negotiated: NegotiatedExposition = .text004) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(self.lastScrapeSize.load(ordering: .relaxed) + 4096)
         let now = monotonicNanoseconds()
-        self.shard.writeText(into: &bytes, now: now)
+        self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())  // follows wall-clock steps between scrapes
+        switch negotiated.format {
+        case .text:
+            self.shard.writeText(into: &bytes, now: now)
+        case .openMetrics:
+            var writer = OpenMetricsWriter(escaping: negotiated.escaping, reusing: bytes)
+            self.shard.visit(&writer, now: now)
+            SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &writer)
+            bytes = writer.finish()
+            self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
+            return bytes
+        case .protobufDelimited:
+            var writer = ProtobufWriter(escaping: negotiated.escaping)
+            self.shard.visit(&writer, now: now)
+            SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &writer)
+            return writer.delimitedBytes()
+        }
+        SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &bytes)
+        self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
+        return bytes
+    }
+
+    /// Tributary's own counters and gauges, gathered for one scrape.
+    private func selfMetricsSnapshot() -> SelfMetricsSnapshot {
         let merged = SelfMetricsSnapshot.merging([self.shard.snapshot()])
         let listeners = SelfMetricsSnapshot.ListenerCounts(
             udpPackets: self.statistics.value(.udpPackets),
@@ -91,8 +116,8 @@ extension TributaryApplication {
             tcpConnectionsRejected: self.statistics.value(.tcpConnectionsRejected),
             tcpOpenConnections: UInt64(max(0, self.statistics.tcpOpenConnections.load(ordering: .relaxed))))
         let udpPorts = self.ingest.boundUDPPorts
-        let drops: UInt64? = udpPorts.isEmpty ? nil : udpPorts.compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
-        let snapshot = SelfMetricsSnapshot(
+        let drops: UInt64? = udpPorts.isEmpty ? nil : Set(udpPorts).compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
+        return SelfMetricsSnapshot(
             ingest: merged.counts,
             seriesByKind: merged.seriesByKind,
             listeners: listeners,
@@ -105,8 +130,5 @@ extension TributaryApplication {
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
             residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
         )
-        SelfMetricsWriter.write(snapshot, into: &bytes)
-        self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
-        return bytes
     }
 }

@@ -22,11 +22,14 @@ package final class TributaryApplication: Sendable {
     let httpRequestCounter = HTTPRequestCounter()
     /// Size of the previous scrape body, to reserve the next one's buffer in one allocation.
     let lastScrapeSize = Atomic<Int>(64 * 1024)
+    /// Monotonic ns when the application was created, for `uptime_seconds` in `/api/v1/status`.
+    let startedAt = monotonicNanoseconds()
 
     package init(configuration: TributaryConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.shard = AggregationShard(settings: configuration.aggregation)
+        self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())
         self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents).union(["config", "http"]))
         self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: [self.shard], logger: logger)
         self.ingest = StatsDIngestService(

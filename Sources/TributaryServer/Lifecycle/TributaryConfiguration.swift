@@ -8,6 +8,8 @@ package struct TributaryConfiguration: Sendable {
     package var webListenAddress: ListenAddress
     package var telemetryPath: String
     package var enableLifecycle: Bool
+    /// `--web.enable-openmetrics`: serve OpenMetrics to scrapers that ask for it.
+    package var enableOpenMetrics = false
     package var mappingConfigPath: String?
     package var aggregation: AggregationSettings
     /// How often TTL expiry runs, in seconds.

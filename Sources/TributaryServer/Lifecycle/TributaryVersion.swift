@@ -1,4 +1,4 @@
-/// The version reported by `--version`, the landing page and `tributary_build_info`.
+/// The version reported by `--version`, the status page and `tributary_build_info`.
 package enum TributaryVersion {
     package static let current = "0.1.0"
 

@@ -5,6 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TributaryCore
 
 @testable import TributaryServer
 
@@ -19,7 +20,7 @@ import Testing
     /// Starts a server, runs `body` with its port, shuts it down.
     static func withServer(
         configuration: (inout MetricsHTTPServer.Configuration) -> Void = { _ in },
-        endpoints: HTTPEndpoints = HTTPEndpoints(metrics: { MetricsHTTPServerTests.body }),
+        endpoints: HTTPEndpoints = HTTPEndpoints(metrics: { _ in MetricsHTTPServerTests.body }),
         _ body: (Int, MetricsHTTPServer) async throws -> Void
     ) async throws {
         var config = MetricsHTTPServer.Configuration(
@@ -45,6 +46,23 @@ import Testing
             #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
             #expect(response.headers["content-encoding"] == nil)
             #expect(response.body == Self.body)
+        }
+    }
+
+    @Test func namesTheNegotiatedFormat() async throws {
+        let endpoints = HTTPEndpoints(metrics: { negotiated in Array("\(negotiated.format)".utf8) })
+        let accept = "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+        try await Self.withServer(endpoints: endpoints) { port, _ async throws in
+            let response = try await TestHTTPClient.request(port: port, path: "/metrics", headers: [accept])
+            #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(response.body == Array("text".utf8))
+        }
+        try await Self.withServer(configuration: { $0.enableOpenMetrics = true }, endpoints: endpoints) {
+            port, _ async throws in
+            let response = try await TestHTTPClient.request(port: port, path: "/metrics", headers: [accept])
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+            #expect(response.body == Array("openMetrics".utf8))
         }
     }
 
@@ -84,7 +102,7 @@ import Testing
 
     @Test func answersHealthAndReadiness() async throws {
         let ready = Atomic<Bool>(false)
-        let endpoints = HTTPEndpoints(metrics: { [] }, isReady: { ready.load(ordering: .relaxed) })
+        let endpoints = HTTPEndpoints(metrics: { _ in [] }, isReady: { ready.load(ordering: .relaxed) })
         try await Self.withServer(endpoints: endpoints) { port, _ async throws in
             let healthy = try await TestHTTPClient.request(port: port, path: "/-/healthy")
             #expect(healthy.status == 200)
@@ -131,7 +149,7 @@ import Testing
     @Test func reloadIsForbiddenWithoutLifecycle() async throws {
         let calls = Atomic<Int>(0)
         let endpoints = HTTPEndpoints(
-            metrics: { [] },
+            metrics: { _ in [] },
             reload: { () throws -> String in
                 calls.add(1, ordering: .relaxed)
                 return "ok"
@@ -147,7 +165,7 @@ import Testing
     @Test func reloadRunsOnPostOrPutWithLifecycle() async throws {
         let fail = Atomic<Bool>(false)
         let endpoints = HTTPEndpoints(
-            metrics: { [] },
+            metrics: { _ in [] },
             reload: { () async -> Result<String, any Error> in
                 fail.load(ordering: .relaxed) ? .failure(ReloadFailure()) : .success("Config reloaded: 3 mappings")
             })
@@ -171,7 +189,7 @@ import Testing
 
     @Test func extraRoutesSeeTheWholeRequest() async throws {
         let endpoints = HTTPEndpoints(
-            metrics: { [] },
+            metrics: { _ in [] },
             extraRoutes: [
                 "/api/echo": { request in
                     .text(
@@ -189,7 +207,7 @@ import Testing
     }
 
     @Test func rejectsLargeBodiesWith413() async throws {
-        let endpoints = HTTPEndpoints(metrics: { [] }, extraRoutes: ["/api/echo": { _ in .text(200, "ok") }])
+        let endpoints = HTTPEndpoints(metrics: { _ in [] }, extraRoutes: ["/api/echo": { _ in .text(200, "ok") }])
         try await Self.withServer(configuration: { $0.maxRequestBodyBytes = 16 }, endpoints: endpoints) {
             port, _ async throws in
             let response = try await TestHTTPClient.request(
@@ -218,7 +236,7 @@ import Testing
     @Test func capsConcurrentScrapes() async throws {
         let entered = Atomic<Int>(0)
         let release = DispatchSemaphore(value: 0)
-        let endpoints = HTTPEndpoints(metrics: {
+        let endpoints = HTTPEndpoints(metrics: { _ in
             entered.add(1, ordering: .relaxed)
             release.wait()
             return Array("x 1\n".utf8)
@@ -261,7 +279,7 @@ import Testing
     @Test func runServesUntilCancelledAndClosesConnections() async throws {
         let server = MetricsHTTPServer(
             configuration: .init(address: ListenAddress(host: "127.0.0.1", port: 0), version: "t"),
-            endpoints: HTTPEndpoints(metrics: { [] }), logger: Logger(label: "test"))
+            endpoints: HTTPEndpoints(metrics: { _ in [] }), logger: Logger(label: "test"))
         let address = try await server.start()
         let port = try #require(address.port)
         let task = Task { try await server.run() }
@@ -277,7 +295,7 @@ import Testing
 
 @Suite struct MetricsHTTPServerProtocolTests {
     @Test func rejectsOversizedChunkedBodyAndCloses() async throws {
-        let endpoints = HTTPEndpoints(metrics: { [] }, extraRoutes: ["/api/echo": { _ in .text(200, "ok") }])
+        let endpoints = HTTPEndpoints(metrics: { _ in [] }, extraRoutes: ["/api/echo": { _ in .text(200, "ok") }])
         try await MetricsHTTPServerTests.withServer(
             configuration: { $0.maxRequestBodyBytes = 8 }, endpoints: endpoints
         ) { port, _ async throws in
@@ -313,7 +331,7 @@ import Testing
     @Test func stopsOnGracefulShutdownOfServiceGroup() async throws {
         let server = MetricsHTTPServer(
             configuration: .init(address: ListenAddress(host: "127.0.0.1", port: 0), version: "t"),
-            endpoints: HTTPEndpoints(metrics: { [] }), logger: Logger(label: "test"))
+            endpoints: HTTPEndpoints(metrics: { _ in [] }), logger: Logger(label: "test"))
         let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
