@@ -111,7 +111,8 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
         if !keepAlive {
-            written.whenComplete { _ in context.close(promise: nil) }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 }
