@@ -12,3 +12,5 @@ echo "== end-to-end (pytest)"
 TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" python3 -m pytest -q tests/e2e
 echo "== benchmarks: allocation gate (fails when the hot path allocates again)"
 python3 Benchmarks/check-allocations.py
+echo "== fuzz (libFuzzer + ASan, bounded; scripts/fuzz.sh runs 60 s per target by default)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}" ./scripts/fuzz.sh

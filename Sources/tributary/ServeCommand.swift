@@ -25,6 +25,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reload via HTTP POST/PUT to /-/reload.")
     var enableLifecycle = false
 
+    @Option(name: .customLong("web.config.file"), help: "Exporter-toolkit web config (YAML): tls_server_config and basic_auth_users for every HTTP endpoint.")
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.idle-timeout"), help: "Close HTTP connections that send no complete request head for this long (Go duration; 0 disables).")
+    var webIdleTimeout = "30s"
+
+    @Option(name: .customLong("web.read-timeout"), help: "Close HTTP connections whose request body takes longer than this (Go duration; 0 disables).")
+    var webReadTimeout = "10s"
+
+    @Option(name: .customLong("web.shutdown-grace"), help: "On SIGTERM/SIGINT, keep answering HTTP this long after the listeners stopped (Go duration).")
+    var webShutdownGrace = "0s"
     @Flag(
         name: .customLong("web.enable-openmetrics"),
         help: "Serve OpenMetrics 1.0 (exemplars, _created) to scrapers that ask for it. Prometheus then adds _total to counters that lack it.")
@@ -98,6 +109,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("json.disable-mapping"), help: "Do not apply the mapping rules to JSON feed names.")
     var jsonDisableMapping = false
 
+    @Option(name: .customLong("statsd.max-line-bytes"), help: "Longest StatsD line (TCP, UDP, Unix datagram); longer lines are counted (reason line_too_long) and skipped.")
+    var statsdMaxLineBytes = 65536
+
+    @Option(name: .customLong("statsd.max-tcp-connections"), help: "Concurrent StatsD TCP connections; more are closed and counted.")
+    var maxTCPConnections = 256
+
+    @Option(name: .customLong("limits.max-labels"), help: "Most labels on one series; samples with more are rejected (reason too_many_labels); 0 = unlimited.")
+    var maxLabels = SeriesLimits.defaultMaxLabels
+
+    @Option(name: .customLong("limits.max-label-value-bytes"), help: "Longest label value in bytes; samples with longer ones are rejected (reason label_value_too_long); 0 = unlimited.")
+    var maxLabelValueBytes = SeriesLimits.defaultMaxLabelValueBytes
+
+    @Option(name: .customLong("limits.max-series"), help: "Most series over all metrics; 0 = unlimited. New series beyond it are dropped.")
+    var maxSeries = 0
+
+    @Option(name: .customLong("limits.max-series-per-metric"), help: "Most series per metric name; 0 = unlimited.")
+    var maxSeriesPerMetric = 0
+
+    @Option(name: .customLong("limits.overflow"), help: "A sample for a new series beyond a budget: drop, or fold into one tributary_overflow=\"true\" series per metric.")
+    var limitsOverflow = "drop"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -132,6 +164,23 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
         guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
+        for (flag, value) in [
+            ("--web.idle-timeout", self.webIdleTimeout), ("--web.read-timeout", self.webReadTimeout),
+            ("--web.shutdown-grace", self.webShutdownGrace),
+        ] {
+            guard let seconds = GoDuration.parseSeconds(value), seconds >= 0 else {
+                throw ValidationError("\(flag) must be a duration such as 30s or 500ms (got \"\(value)\")")
+            }
+        }
+        guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
+        guard self.maxTCPConnections > 0 else { throw ValidationError("--statsd.max-tcp-connections must be positive") }
+        guard self.maxLabels >= 0 else { throw ValidationError("--limits.max-labels must not be negative") }
+        guard self.maxLabelValueBytes >= 0 else { throw ValidationError("--limits.max-label-value-bytes must not be negative") }
+        guard self.maxSeries >= 0 else { throw ValidationError("--limits.max-series must not be negative") }
+        guard self.maxSeriesPerMetric >= 0 else { throw ValidationError("--limits.max-series-per-metric must not be negative") }
+        guard SeriesLimits.Overflow(rawValue: self.limitsOverflow) != nil else {
+            throw ValidationError("--limits.overflow must be drop or fold (got \"\(self.limitsOverflow)\")")
+        }
         guard (1...64).contains(self.udpReaders) else { throw ValidationError("--statsd.udp-readers must be between 1 and 64") }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
@@ -181,7 +230,9 @@ struct ServeCommand: AsyncParsableCommand {
             unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
             unixSocketMode: self.unixSocketMode,
             readBufferBytes: self.readBuffer,
-            udpReaders: self.udpReaders
+            maxTCPLineBytes: self.statsdMaxLineBytes,
+            udpReaders: self.udpReaders,
+            maxTCPConnections: self.maxTCPConnections
         )
         let json = JSONFeedConfiguration(
             streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,
@@ -198,9 +249,18 @@ struct ServeCommand: AsyncParsableCommand {
             mappingConfigPath: self.mappingConfig,
             aggregation: AggregationSettings(
                 dialects: self.tagOptions.dialects, setWindowSeconds: self.setWindowSeconds,
-                unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping),
+                unmappedNamesLimit: self.unmappedNamesLimit, jsonFeedMapping: !self.jsonDisableMapping,
+                limits: SeriesLimits(
+                    maxSeries: self.maxSeries, maxSeriesPerMetric: self.maxSeriesPerMetric,
+                    overflow: SeriesLimits.Overflow(rawValue: self.limitsOverflow) ?? .drop,
+                    maxLabels: self.maxLabels, maxLabelValueBytes: self.maxLabelValueBytes),
+                maxLineBytes: self.statsdMaxLineBytes),
             json: json
         )
+        configuration.webConfigPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
+        configuration.webIdleTimeoutSeconds = GoDuration.parseSeconds(self.webIdleTimeout) ?? 30
+        configuration.webReadTimeoutSeconds = GoDuration.parseSeconds(self.webReadTimeout) ?? 10
+        configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
         configuration.enableOpenMetrics = self.enableOpenMetrics
         return configuration
     }

@@ -75,6 +75,11 @@ struct Route: Sendable {
         case drop
         /// Index into `ShardState.conflictNames`: the metric name the conflict is counted under.
         case conflict(name: Int32)
+        /// Over a cardinality budget with `overflow: drop`; the index names the metric in `conflictNames`.
+        case limited(name: Int32)
+        /// Over a cardinality budget with `overflow: fold`: applied to the metric's overflow series and
+        /// counted under the metric name (index into `conflictNames`).
+        case folded(series: Int32, name: Int32)
         case failure(ParseFailure)
         /// A JSON feed object whose name or labels cannot be used (decoded once, then cached like any route).
         case jsonFailure(JSONFeedFailure)
@@ -108,6 +113,9 @@ package struct IngestCounts: Sendable {
     /// Conflicting samples by metric name.
     package var conflicts: [String: UInt64] = [:]
     package var expiredSeries: UInt64 = 0
+    /// Samples that would have created a series beyond a cardinality budget, by metric name (at most
+    /// ``SeriesLimits/limitedNamesLimit`` names, then ``SeriesLimits/otherMetricName``).
+    package var seriesLimited: [String: UInt64] = [:]
     /// Non-empty JSON feed lines (including over-long ones).
     package var jsonLines: UInt64 = 0
     /// JSON feed objects accepted (applied to a series, or dropped by a mapping rule's `action: drop`).

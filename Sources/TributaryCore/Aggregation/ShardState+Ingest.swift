@@ -7,6 +7,10 @@ extension ShardState {
         let parser = StatsDLineParser(dialects: self.settings.dialects)
         StatsDLineParser.forEachLine(in: bytes) { line in
             self.counts.lines += 1
+            if line.count > self.settings.maxLineBytes {
+                self.counts.sampleErrors[ParseFailure.lineTooLong.rawValue] += 1
+                return
+            }
             switch StatsDLineParser.kind(of: line) {
             case .metric:
                 parser.parse(
@@ -53,6 +57,13 @@ extension ShardState {
         case .conflict(let family):
             self.counts.sampleErrors[ParseFailure.typeConflict.rawValue] += 1
             self.counts.conflicts[self.conflictName(family), default: 0] += 1
+        case .limited(let name):
+            self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
+        case .folded(let seriesID, let name):
+            self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
+            self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
+            if route.unmapped { self.counts.unmapped += 1 }
+            self.update(series: seriesID, sample: sample, divisor: route.divisor, multiplier: route.multiplier, now: now)
         case .failure(let failure):
             self.counts.sampleErrors[failure.rawValue] += 1
         case .jsonFailure:
@@ -107,6 +118,7 @@ extension ShardState {
             self.routeTable.find(key, hash: RawKeyTable.hash(key))
         }
         if let found { return found }
+        if self.routes.count >= self.routeCacheLimit { self.clearRoutes() }
         let route = resolve(&self)
         let index = Int32(self.routes.count)
         self.routes.append(route)

@@ -52,8 +52,9 @@ extension ShardState {
     private mutating func apply(json sample: JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
         let route = self.routes[Int(self.jsonRouteIndex(sample, line: line, now: now))]
         switch route.kind {
-        case .apply(let seriesID):
+        case .apply(let seriesID), .folded(let seriesID, _):
             self.counts.jsonSamples += 1
+            if case .folded(_, let name) = route.kind { self.counts.seriesLimited[self.conflictName(name), default: 0] += 1 }
             var statsd = StatsDSample(value: 0, type: sample.type.mappingType, relative: sample.gaugeAdd, sampleRate: sample.sampleRate)
             if sample.type == .set {
                 for member in scratch.members {
@@ -78,8 +79,14 @@ extension ShardState {
         case .conflict(let family):
             self.counts.jsonErrors[JSONFeedFailure.typeConflict.rawValue] += 1
             self.counts.conflicts[self.conflictName(family), default: 0] += 1
+        case .limited(let name):
+            self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
         case .jsonFailure(let failure):
             self.counts.jsonErrors[failure.rawValue] += 1
+        case .failure(.tooManyLabels):
+            self.counts.jsonErrors[JSONFeedFailure.tooManyLabels.rawValue] += 1
+        case .failure(.labelValueTooLong):
+            self.counts.jsonErrors[JSONFeedFailure.labelValueTooLong.rawValue] += 1
         case .failure:
             self.counts.jsonErrors[JSONFeedFailure.invalidJSON.rawValue] += 1
         }

@@ -36,6 +36,15 @@ extension ShardState {
         }
         route.divisor = shape.divisor
         route.multiplier = shape.multiplier
+        if let failure = self.labelLimitFailure(shape.labelPairs) {
+            route.kind = .failure(failure)
+            return route
+        }
+        // A new metric name beyond the overall budget: there is no family to fold into, so even `fold` drops.
+        if self.familyByName[outcome.name] == nil && self.overallBudgetReached {
+            route.kind = .limited(name: self.limitedNameIndex(outcome.name))
+            return route
+        }
         let originalName = route.unmapped && tags.name != outcome.name ? tags.name : nil
         guard
             let family = self.family(
@@ -45,16 +54,71 @@ extension ShardState {
             route.kind = .conflict(name: self.conflictNameIndex(outcome.name))
             return route
         }
-        let seriesID = self.series(in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds, now: now)
-        route.kind = .apply(series: seriesID)
+        route.kind = self.seriesRoute(
+            in: family, labels: shape.labelPairs, ttlSeconds: outcome.ttlSeconds,
+            perMetricLimit: outcome.maxSeriesPerMetric ?? self.settings.limits.maxSeriesPerMetric, now: now)
         return route
+    }
+
+    /// The reason `labels` break `--limits.max-labels` or `--limits.max-label-value-bytes`, if they do.
+    private func labelLimitFailure(_ labels: [(name: String, value: String)]) -> ParseFailure? {
+        let limits = self.settings.limits
+        if limits.maxLabels > 0 && labels.count > limits.maxLabels { return .tooManyLabels }
+        if limits.maxLabelValueBytes > 0 && labels.contains(where: { $0.value.utf8.count > limits.maxLabelValueBytes }) {
+            return .labelValueTooLong
+        }
+        return nil
+    }
+
+    /// Whether `--limits.max-series` live series exist already.
+    private var overallBudgetReached: Bool {
+        self.settings.limits.maxSeries > 0 && self.liveSeriesCount >= self.settings.limits.maxSeries
+    }
+
+    /// The existing series for `labels`, a new one if the budgets allow, else the overflow route.
+    private mutating func seriesRoute(
+        in familyID: Int32, labels: [(name: String, value: String)], ttlSeconds: Double, perMetricLimit: Int, now: UInt64
+    ) -> Route.Kind {
+        let labelText = Self.renderLabels(labels)
+        if let existing = self.families[Int(familyID)].seriesByLabels[labelText] { return .apply(series: existing) }
+        let limits = self.settings.limits
+        let perMetricReached = perMetricLimit > 0 && self.families[Int(familyID)].series.count >= perMetricLimit
+        guard perMetricReached || self.overallBudgetReached else {
+            return .apply(series: self.series(in: familyID, labelText: labelText, ttlSeconds: ttlSeconds, now: now))
+        }
+        let name = self.limitedNameIndex(self.families[Int(familyID)].name)
+        switch limits.overflow {
+        case .drop:
+            return .limited(name: name)
+        case .fold:
+            let overflowText = Self.renderLabels([SeriesLimits.overflowLabel])
+            let overflow =
+                self.families[Int(familyID)].seriesByLabels[overflowText]
+                ?? self.series(in: familyID, labelText: overflowText, ttlSeconds: ttlSeconds, now: now)
+            return .folded(series: overflow, name: name)
+        }
     }
 
     /// Index of `name` in `conflictNames`, the metric names conflict routes count under.
     private mutating func conflictNameIndex(_ name: String) -> Int32 {
-        if let index = self.conflictNames.firstIndex(of: name) { return Int32(index) }
+        if let index = self.conflictNameIndices[name] { return index }
         self.conflictNames.append(name)
-        return Int32(self.conflictNames.count - 1)
+        let index = Int32(self.conflictNames.count - 1)
+        self.conflictNameIndices[name] = index
+        return index
+    }
+
+    /// The `conflictNames` index a limited sample of `name` counts under: the name itself while fewer than
+    /// ``SeriesLimits/limitedNamesLimit`` names are listed, else ``SeriesLimits/otherMetricName``.
+    private mutating func limitedNameIndex(_ name: String) -> Int32 {
+        var label = name
+        if self.counts.seriesLimited[name] == nil {
+            if self.counts.seriesLimited.count >= self.settings.limits.limitedNamesLimit {
+                label = SeriesLimits.otherMetricName
+            }
+            self.counts.seriesLimited[label, default: 0] += 0
+        }
+        return self.conflictNameIndex(label)
     }
 
     /// The family for `name`, created if new; nil when the name is taken by another type, collides
@@ -110,10 +174,8 @@ extension ShardState {
         return nil
     }
 
-    /// The series of `family` with these labels, created if new.
-    private mutating func series(in familyID: Int32, labels: [(name: String, value: String)], ttlSeconds: Double, now: UInt64) -> Int32 {
-        let labelText = Self.renderLabels(labels)
-        if let existing = self.families[Int(familyID)].seriesByLabels[labelText] { return existing }
+    /// A new series of `family` with this rendered label text.
+    private mutating func series(in familyID: Int32, labelText: String, ttlSeconds: Double, now: UInt64) -> Int32 {
         let storage = self.families[Int(familyID)].storage
         let slot = self.allocateSlot(storage: storage, family: familyID, now: now)
         let record = Series(

@@ -174,7 +174,7 @@ extension CompiledMapper {
             summaryOptions: summary,
             // As in statsd_exporter, `ttl: 0` on a rule means "not set": the default TTL applies.
             ttlSeconds: (raw.ttlSeconds ?? 0) > 0 ? raw.ttlSeconds! : defaultTTL,
-            scale: scale, glob: glob, regex: regex)
+            scale: scale, glob: glob, regex: regex, maxSeriesPerMetric: raw.maxSeriesPerMetric)
     }
 
     /// Resolves `histogram_options` (or deprecated `buckets`) over `inherited`, validating what is set.

@@ -114,6 +114,7 @@ struct RawRule {
     static let keys: Set<String> = [
         "match", "name", "labels", "help", "match_type", "match_metric_type", "action", "honor_labels", "ttl",
         "observer_type", "timer_type", "histogram_options", "summary_options", "buckets", "quantiles", "scale",
+        "tributary_max_series_per_metric",
     ]
     var index: Int
     var match: String?
@@ -131,6 +132,8 @@ struct RawRule {
     var legacyBuckets: [Double]?
     var legacyQuantiles: [SummaryObjective]?
     var scale: Double?
+    /// Tributary's own key (statsd_exporter rejects it): a per-rule series budget.
+    var maxSeriesPerMetric: Int?
 
     init(_ section: SectionReader, index: Int) throws(MappingConfigError) {
         self.index = index
@@ -151,6 +154,7 @@ struct RawRule {
         self.legacyBuckets = try section.doubles("buckets")
         self.legacyQuantiles = try section.objectives("quantiles")
         self.scale = try section.double("scale")
+        self.maxSeriesPerMetric = try section.int("tributary_max_series_per_metric")
     }
 }
 

@@ -30,6 +30,8 @@ package struct MappingRule: Sendable {
     package let glob: GlobPattern?
     /// The compiled regex (for `regex` rules).
     package let regex: CompiledRegex?
+    /// `tributary_max_series_per_metric`: this rule's override of `--limits.max-series-per-metric` (0 = unlimited).
+    package var maxSeriesPerMetric: Int? = nil
 
     /// The outcome of this rule for a name whose groups `capture` returns.
     func outcome(_ capture: (MappingTemplate.Segment) -> Substring?) -> MappingOutcome {
@@ -47,7 +49,7 @@ package struct MappingRule: Sendable {
                 i += 1
             }
         }
-        return MappingOutcome(
+        var outcome = MappingOutcome(
             action: action,
             name: MetricNameEscaping.escape(expandedName),
             labels: labels,
@@ -60,6 +62,8 @@ package struct MappingRule: Sendable {
             scale: self.scale,
             ruleIndex: self.index
         )
+        outcome.maxSeriesPerMetric = self.maxSeriesPerMetric
+        return outcome
     }
 
     /// True when this rule applies to samples of `type` (its `match_metric_type` is unset or equal).

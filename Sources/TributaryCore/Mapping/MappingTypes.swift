@@ -130,6 +130,8 @@ package struct MappingOutcome: Sendable, Equatable {
     package var scale: Double
     /// Index of the rule that matched, or nil when no rule matched (an unmapped metric).
     package var ruleIndex: Int?
+    /// The matched rule's `tributary_max_series_per_metric`, overriding `--limits.max-series-per-metric`.
+    package var maxSeriesPerMetric: Int? = nil
 
     package init(
         action: Action, name: String, labels: [(name: String, value: String)] = [], honorLabels: Bool = false,

@@ -35,6 +35,10 @@ package enum JSONFeedFailure: Int, Error, Sendable, CaseIterable {
     case typeConflict
     /// A stream line longer than `--json.max-line-bytes` (counted per line, its objects are not parsed).
     case lineTooLong
+    /// More labels than `--limits.max-labels`.
+    case tooManyLabels
+    /// A label value longer than `--limits.max-label-value-bytes`.
+    case labelValueTooLong
 
     /// The `reason` label value.
     package var label: String {
@@ -55,6 +59,8 @@ package enum JSONFeedFailure: Int, Error, Sendable, CaseIterable {
         case .unknownField: "unknown_field"
         case .typeConflict: "type_conflict"
         case .lineTooLong: "line_too_long"
+        case .tooManyLabels: "too_many_labels"
+        case .labelValueTooLong: "label_value_too_long"
         }
     }
 

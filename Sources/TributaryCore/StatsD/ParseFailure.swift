@@ -25,6 +25,11 @@ package enum ParseFailure: Int, Error, Sendable, CaseIterable {
     case typeConflict
     /// A line longer than the configured limit.
     case lineTooLong
+    /// More labels (tags plus mapping labels) than `--limits.max-labels`.
+    case tooManyLabels
+    /// A label value longer than `--limits.max-label-value-bytes` (rejected, not truncated: truncation could
+    /// silently merge distinct series).
+    case labelValueTooLong
 
     /// The `reason` label value.
     package var label: String {
@@ -40,6 +45,8 @@ package enum ParseFailure: Int, Error, Sendable, CaseIterable {
         case .negativeCounter: "illegal_negative_counter"
         case .typeConflict: "type_conflict"
         case .lineTooLong: "line_too_long"
+        case .tooManyLabels: "too_many_labels"
+        case .labelValueTooLong: "label_value_too_long"
         }
     }
 }

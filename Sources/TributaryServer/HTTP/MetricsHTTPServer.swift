@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -35,6 +36,17 @@ package final class MetricsHTTPServer: Service, Sendable {
         package var maxRequestBodyBytes: Int
         /// Shown on the status page.
         package var version: String
+        /// TLS for every connection (`tls_server_config` of `--web.config.file`); nil serves plain HTTP.
+        package var tls: NIOSSLContext?
+        /// Basic auth for every endpoint (`basic_auth_users`); nil lets every request through.
+        package var authenticator: BasicAuthenticator?
+        /// Time allowed from connection open or the last response until a complete request head (`--web.idle-timeout`).
+        package var idleTimeout: TimeAmount
+        /// Time allowed from a request head until the end of its body (`--web.read-timeout`).
+        package var requestTimeout: TimeAmount
+        /// After graceful shutdown starts (once the listeners stopped), keep answering for this long
+        /// (`--web.shutdown-grace`), so a last scrape gets the final values.
+        package var shutdownGrace: Duration
         /// Lets `Accept` select OpenMetrics 1.0 (`--web.enable-openmetrics`); off, such scrapers get text 0.0.4.
         package var enableOpenMetrics = false
 
@@ -44,8 +56,18 @@ package final class MetricsHTTPServer: Service, Sendable {
             enableLifecycle: Bool = false,
             maxConcurrentScrapes: Int = 4,
             maxRequestBodyBytes: Int = 64 * 1024,
-            version: String
+            version: String,
+            tls: NIOSSLContext? = nil,
+            authenticator: BasicAuthenticator? = nil,
+            idleTimeout: TimeAmount = .seconds(30),
+            requestTimeout: TimeAmount = .seconds(10),
+            shutdownGrace: Duration = .zero
         ) {
+            self.tls = tls
+            self.authenticator = authenticator
+            self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+            self.shutdownGrace = shutdownGrace
             self.address = address
             self.telemetryPath = telemetryPath
             self.enableLifecycle = enableLifecycle
@@ -149,7 +171,14 @@ package final class MetricsHTTPServer: Service, Sendable {
             try await withGracefulShutdownHandler {
                 try await channel.closeFuture.get()
             } onGracefulShutdown: {
-                Task { try? await self.shutdown() }
+                let grace = self.configuration.shutdownGrace
+                Task {
+                    if grace > .zero {
+                        self.logger.info("Shutting down: still serving HTTP for the grace period", metadata: ["grace": "\(grace)"])
+                        try? await Task.sleep(for: grace)
+                    }
+                    try? await self.shutdown()
+                }
             }
         } onCancel: {
             Task { try? await self.shutdown() }
@@ -172,6 +201,13 @@ package final class MetricsHTTPServer: Service, Sendable {
             logger: self.logger,
             enableOpenMetrics: self.configuration.enableOpenMetrics)
         let connections = self.connections
+        let tls = self.configuration.tls
+        let authenticator = self.configuration.authenticator
+        let idleTimeout = self.configuration.idleTimeout
+        let requestTimeout = self.configuration.requestTimeout
+        let threadPool = self.threadPool
+        let requestCounter = self.requestCounter
+        let router = shared.router
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -180,8 +216,19 @@ package final class MetricsHTTPServer: Service, Sendable {
             .childChannelInitializer { channel in
                 connections.insert(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(shared: shared))
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    try pipeline.addHandler(HTTPConnectionTimeoutHandler(idle: idleTimeout, request: requestTimeout))
+                    if let authenticator {
+                        try pipeline.addHandler(
+                            HTTPBasicAuthHandler(authenticator: authenticator, threadPool: threadPool) { head, code in
+                                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+                                let handler = router.route(method: head.method.rawValue, path: path).handler
+                                requestCounter.record(handler: handler, code: code)
+                            })
+                    }
+                    try pipeline.addHandler(MetricsHTTPHandler(shared: shared))
                 }
             }
 

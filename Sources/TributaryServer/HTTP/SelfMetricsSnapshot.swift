@@ -12,6 +12,9 @@ package struct SelfMetricsSnapshot: Sendable {
         package var tcpConnections: UInt64 = 0
         package var tcpConnectionErrors: UInt64 = 0
         package var tcpTooLongLines: UInt64 = 0
+        package var tcpConnectionsRejected: UInt64 = 0
+        /// Open StatsD TCP connections now (a gauge).
+        package var tcpOpenConnections: UInt64 = 0
         package var jsonConnections: UInt64 = 0
         package var jsonConnectionsRejected: UInt64 = 0
         package var jsonConnectionErrors: UInt64 = 0
@@ -23,8 +26,10 @@ package struct SelfMetricsSnapshot: Sendable {
             udpPackets: UInt64 = 0, unixgramPackets: UInt64 = 0, tcpConnections: UInt64 = 0,
             tcpConnectionErrors: UInt64 = 0, tcpTooLongLines: UInt64 = 0, jsonConnections: UInt64 = 0,
             jsonConnectionsRejected: UInt64 = 0, jsonConnectionErrors: UInt64 = 0, jsonOpenConnections: UInt64 = 0,
-            jsonUnixgramPackets: UInt64 = 0
+            jsonUnixgramPackets: UInt64 = 0, tcpConnectionsRejected: UInt64 = 0, tcpOpenConnections: UInt64 = 0
         ) {
+            self.tcpConnectionsRejected = tcpConnectionsRejected
+            self.tcpOpenConnections = tcpOpenConnections
             self.jsonConnections = jsonConnections
             self.jsonConnectionsRejected = jsonConnectionsRejected
             self.jsonConnectionErrors = jsonConnectionErrors
@@ -119,6 +124,7 @@ package struct SelfMetricsSnapshot: Sendable {
             total.dogStatsDEvents &+= c.dogStatsDEvents
             total.dogStatsDServiceChecks &+= c.dogStatsDServiceChecks
             for (name, count) in c.conflicts { total.conflicts[name, default: 0] &+= count }
+            for (name, count) in c.seriesLimited { total.seriesLimited[name, default: 0] &+= count }
             total.expiredSeries &+= c.expiredSeries
             total.jsonLines &+= c.jsonLines
             total.jsonSamples &+= c.jsonSamples

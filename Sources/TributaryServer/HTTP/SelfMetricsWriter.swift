@@ -43,11 +43,13 @@ package enum SelfMetricsWriter {
         sink.beginFamily(FamilyHeader(name: "tributary_events_actions_total", help: "The total number of StatsD events by action.", storage: .counter))
         self.sample("tributary_events_actions_total", [("action", "drop")], Double(ingest.dropped), &sink)
 
-        sink.beginFamily(FamilyHeader(name: "tributary_events_conflict_total", help: "The total number of StatsD events with conflicting names.", storage: .counter))
-        for name in ingest.conflicts.keys.sorted() {
-            self.sample(
-                "tributary_events_conflict_total", [("metric_name", name)], Double(ingest.conflicts[name]!), &sink)
-        }
+        self.byMetricName(
+            "tributary_events_conflict_total", "The total number of StatsD events with conflicting names.",
+            ingest.conflicts, &sink)
+        self.byMetricName(
+            "tributary_series_limited_total",
+            "The total number of samples that would have created a series beyond a --limits budget (dropped or folded).",
+            ingest.seriesLimited, &sink)
 
         sink.beginFamily(FamilyHeader(name: "tributary_dogstatsd_events_total", help: "The total number of DogStatsD events and service checks received (accepted and not exported).", storage: .counter))
         self.sample("tributary_dogstatsd_events_total", [("kind", "event")], Double(ingest.dogStatsDEvents), &sink)
@@ -81,6 +83,12 @@ package enum SelfMetricsWriter {
         self.counter(
             "tributary_tcp_too_long_lines_total", "The number of lines discarded due to being too long.",
             listeners.tcpTooLongLines, &sink)
+        self.counter(
+            "tributary_tcp_connections_rejected_total",
+            "The total number of StatsD TCP connections closed because of --statsd.max-tcp-connections.",
+            listeners.tcpConnectionsRejected, &sink)
+        sink.beginFamily(FamilyHeader(name: "tributary_tcp_open_connections", help: "The current number of open StatsD TCP connections.", storage: .gauge))
+        self.sample("tributary_tcp_open_connections", [], Double(listeners.tcpOpenConnections), &sink)
 
         self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &sink)
 
@@ -166,6 +174,14 @@ package enum SelfMetricsWriter {
     }
 
     /// A whole unlabelled counter family.
+    /// A counter family with one series per `metric_name`, sorted by name.
+    private static func byMetricName(_ name: String, _ help: String, _ counts: [String: UInt64], _ sink: inout some ExpositionSink) {
+        sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
+        for metric in counts.keys.sorted() {
+            self.sample(name, [("metric_name", metric)], Double(counts[metric]!), &sink)
+        }
+    }
+
     private static func counter(_ name: String, _ help: String, _ value: UInt64, _ sink: inout some ExpositionSink) {
         sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
         self.sample(name, [], Double(value), &sink)

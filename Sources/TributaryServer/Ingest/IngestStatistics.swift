@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// Listener-level counters (per packet or connection, never per line), shared by all listeners.
@@ -8,6 +9,7 @@ package final class IngestStatistics: Sendable {
         case tcpConnections
         case tcpConnectionErrors
         case tcpTooLongLines
+        case tcpConnectionsRejected
         case jsonConnections
         case jsonConnectionsRejected
         case jsonConnectionErrors
@@ -19,6 +21,9 @@ package final class IngestStatistics: Sendable {
     private let tcpConnections = Atomic<UInt64>(0)
     private let tcpConnectionErrors = Atomic<UInt64>(0)
     private let tcpTooLongLines = Atomic<UInt64>(0)
+    private let tcpConnectionsRejected = Atomic<UInt64>(0)
+    /// StatsD TCP connections open now (a gauge; also enforces `--statsd.max-tcp-connections`).
+    package let tcpOpenConnections = Atomic<Int>(0)
     private let jsonConnections = Atomic<UInt64>(0)
     private let jsonConnectionsRejected = Atomic<UInt64>(0)
     private let jsonConnectionErrors = Atomic<UInt64>(0)
@@ -28,6 +33,33 @@ package final class IngestStatistics: Sendable {
 
     package init() {}
 
+    /// Stream listeners whose open connections are limited.
+    enum StreamListener {
+        case statsdTCP
+        case jsonStream
+    }
+
+    /// Counts `channel` as open for `listener` until it closes; false (nothing counted, the rejection counter
+    /// incremented) when `limit` connections are open already. Call from the child channel initializer.
+    func admit(_ channel: any Channel, to listener: StreamListener, limit: Int) -> Bool {
+        if self.addOpenConnections(listener, 1) > limit {
+            self.addOpenConnections(listener, -1)
+            self.increment(listener == .statsdTCP ? .tcpConnectionsRejected : .jsonConnectionsRejected)
+            return false
+        }
+        channel.closeFuture.whenComplete { _ in self.addOpenConnections(listener, -1) }
+        return true
+    }
+
+    /// Adds `delta` to the open-connection gauge of `listener`; returns the new value.
+    @discardableResult
+    private func addOpenConnections(_ listener: StreamListener, _ delta: Int) -> Int {
+        switch listener {
+        case .statsdTCP: self.tcpOpenConnections.wrappingAdd(delta, ordering: .relaxed).newValue
+        case .jsonStream: self.jsonOpenConnections.wrappingAdd(delta, ordering: .relaxed).newValue
+        }
+    }
+
     @inline(__always)
     package func increment(_ counter: Counter) {
         switch counter {
@@ -36,6 +68,7 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.wrappingAdd(1, ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.wrappingAdd(1, ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.wrappingAdd(1, ordering: .relaxed)
+        case .tcpConnectionsRejected: self.tcpConnectionsRejected.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnections: self.jsonConnections.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnectionsRejected: self.jsonConnectionsRejected.wrappingAdd(1, ordering: .relaxed)
         case .jsonConnectionErrors: self.jsonConnectionErrors.wrappingAdd(1, ordering: .relaxed)
@@ -50,6 +83,7 @@ package final class IngestStatistics: Sendable {
         case .tcpConnections: self.tcpConnections.load(ordering: .relaxed)
         case .tcpConnectionErrors: self.tcpConnectionErrors.load(ordering: .relaxed)
         case .tcpTooLongLines: self.tcpTooLongLines.load(ordering: .relaxed)
+        case .tcpConnectionsRejected: self.tcpConnectionsRejected.load(ordering: .relaxed)
         case .jsonConnections: self.jsonConnections.load(ordering: .relaxed)
         case .jsonConnectionsRejected: self.jsonConnectionsRejected.load(ordering: .relaxed)
         case .jsonConnectionErrors: self.jsonConnectionErrors.load(ordering: .relaxed)

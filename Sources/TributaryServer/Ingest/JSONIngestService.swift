@@ -120,19 +120,13 @@ package final class JSONIngestService: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { [self] channel in
-                let open = statistics.jsonOpenConnections.wrappingAdd(1, ordering: .relaxed).newValue
-                if open > maxConnections {
-                    statistics.jsonOpenConnections.wrappingSubtract(1, ordering: .relaxed)
-                    statistics.increment(.jsonConnectionsRejected)
+                guard statistics.admit(channel, to: .jsonStream, limit: maxConnections) else {
                     logger.debug("JSON feed connection limit reached", metadata: ["limit": "\(maxConnections)"])
                     return channel.close()
                 }
                 let id = ObjectIdentifier(channel)
                 self.connections.withLock { $0[id] = channel }
-                channel.closeFuture.whenComplete { _ in
-                    statistics.jsonOpenConnections.wrappingSubtract(1, ordering: .relaxed)
-                    self.connections.withLock { $0[id] = nil }
-                }
+                channel.closeFuture.whenComplete { _ in self.connections.withLock { $0[id] = nil } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPLineHandler(sink: Self.sink(shard: shard, statistics: statistics), maxLineBytes: maxLine))

@@ -113,12 +113,18 @@ package final class StatsDIngestService: Service, Sendable {
         let shard = self.shard
         let statistics = self.statistics
         let maxLine = self.configuration.maxTCPLineBytes
+        let maxConnections = self.configuration.maxTCPConnections
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard statistics.admit(channel, to: .statsdTCP, limit: maxConnections) else {
+                    logger.debug("StatsD TCP connection limit reached", metadata: ["limit": "\(maxConnections)"])
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine))
                 }

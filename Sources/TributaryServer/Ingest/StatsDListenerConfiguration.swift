@@ -9,6 +9,8 @@ package struct StatsDListenerConfiguration: Sendable {
     package var readBufferBytes: Int?
     /// Longest accepted TCP line in bytes.
     package var maxTCPLineBytes: Int
+    /// Most concurrent TCP connections; more are accepted and closed at once (counted).
+    package var maxTCPConnections: Int
     /// Datagrams read per `recvmmsg` call.
     package var udpBatchSize: Int
     /// UDP sockets bound to the same address with SO_REUSEPORT, each read by its own event-loop thread.
@@ -19,8 +21,9 @@ package struct StatsDListenerConfiguration: Sendable {
     package init(
         udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "755",
         readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32,
-        udpReaders: Int = 1
+        udpReaders: Int = 1, maxTCPConnections: Int = 256
     ) {
+        self.maxTCPConnections = maxTCPConnections
         self.udp = udp
         self.tcp = tcp
         self.unixgramPath = unixgramPath

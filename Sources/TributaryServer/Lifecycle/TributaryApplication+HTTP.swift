@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TributaryCore
@@ -22,7 +23,17 @@ struct HTTPReadinessService: Service {
 extension TributaryApplication {
     /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics; `/api/v1/explain` and
     /// `/api/v1/unmapped` answer mapping questions.
-    func makeHTTPService() -> HTTPReadinessService {
+    ///
+    /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
+    func makeHTTPService() throws -> HTTPReadinessService {
+        let web = try self.configuration.webConfigPath.map { path throws(WebConfigError) in try WebConfig.load(path: path) }
+        let tls = try web?.tls.map { tls throws(WebConfigError) in try tls.makeContext() }
+        let authenticator = web.flatMap { $0.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: $0.basicAuthUsers) }
+        if let web {
+            self.logger.info(
+                "web config loaded",
+                metadata: ["tls": "\(web.tls != nil)", "basic_auth_users": "\(web.basicAuthUsers.count)"])
+        }
         let endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
             endpoints = HTTPEndpoints(
@@ -47,6 +58,11 @@ extension TributaryApplication {
             enableLifecycle: self.configuration.enableLifecycle,
             version: TributaryVersion.current)
         httpConfiguration.enableOpenMetrics = self.configuration.enableOpenMetrics
+        httpConfiguration.tls = tls
+        httpConfiguration.authenticator = authenticator
+        httpConfiguration.idleTimeout = .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9))
+        httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
+        httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
         let server = MetricsHTTPServer(
             configuration: httpConfiguration,
             endpoints: endpoints,
@@ -96,7 +112,9 @@ extension TributaryApplication {
             jsonConnectionsRejected: self.statistics.value(.jsonConnectionsRejected),
             jsonConnectionErrors: self.statistics.value(.jsonConnectionErrors),
             jsonOpenConnections: UInt64(max(0, self.statistics.jsonOpenConnections.load(ordering: .relaxed))),
-            jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets))
+            jsonUnixgramPackets: self.statistics.value(.jsonUnixgramPackets),
+            tcpConnectionsRejected: self.statistics.value(.tcpConnectionsRejected),
+            tcpOpenConnections: UInt64(max(0, self.statistics.tcpOpenConnections.load(ordering: .relaxed))))
         let udpPorts = self.ingest.boundUDPPorts
         let drops: UInt64? = udpPorts.isEmpty ? nil : Set(udpPorts).compactMap { KernelUDPDrops.read(port: $0) }.reduce(0, +)
         return SelfMetricsSnapshot(

@@ -47,17 +47,20 @@ package final class TributaryApplication: Sendable {
             throw error
         }
         self.readiness.markReady("config")
+        let http = try self.makeHTTPService()
+        // Graceful shutdown runs in reverse order, each service after the previous one finished: the listeners
+        // stop first (what they read is applied), then maintenance, then HTTP (after `--web.shutdown-grace`).
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: self.ingest),
-                    .init(service: self.jsonIngest),
-                    .init(service: self.makeHTTPService()),
+                    .init(service: http),
                     .init(
                         service: MaintenanceService(
                             shards: [self.shard], reloader: self.reloader,
                             expiryInterval: .milliseconds(Int64(self.configuration.expiryIntervalSeconds * 1000)),
                             logger: self.logger)),
+                    .init(service: self.jsonIngest),
+                    .init(service: self.ingest),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: self.logger

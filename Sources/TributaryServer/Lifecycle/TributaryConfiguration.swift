@@ -14,6 +14,14 @@ package struct TributaryConfiguration: Sendable {
     package var aggregation: AggregationSettings
     /// How often TTL expiry runs, in seconds.
     package var expiryIntervalSeconds: Double
+    /// `--web.config.file`: TLS and basic auth (exporter-toolkit format); nil serves plain, open HTTP.
+    package var webConfigPath: String?
+    /// `--web.idle-timeout`, seconds; 0 disables.
+    package var webIdleTimeoutSeconds: Double = 30
+    /// `--web.read-timeout`, seconds; 0 disables.
+    package var webReadTimeoutSeconds: Double = 10
+    /// `--web.shutdown-grace`, seconds HTTP keeps answering after the listeners stopped on SIGTERM.
+    package var shutdownGraceSeconds: Double = 0
 
     package init(
         statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",

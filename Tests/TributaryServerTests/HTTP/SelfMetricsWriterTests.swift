@@ -18,13 +18,14 @@ import TributaryCore
         ingest.dogStatsDEvents = 2
         ingest.dogStatsDServiceChecks = 1
         ingest.conflicts = ["zeta": 1, "a\"b": 3]
+        ingest.seriesLimited = ["hits": 7]
         ingest.expiredSeries = 7
         return SelfMetricsSnapshot(
             ingest: ingest,
             seriesByKind: [.counter: 3, .histogram: 1],
             listeners: .init(
                 udpPackets: 9, unixgramPackets: 1, tcpConnections: 2, tcpConnectionErrors: 0,
-                tcpTooLongLines: 1),
+                tcpTooLongLines: 1, tcpConnectionsRejected: 2, tcpOpenConnections: 3),
             udpKernelDrops: 4,
             reloadSuccesses: 2,
             reloadFailures: 1,
@@ -65,6 +66,8 @@ import TributaryCore
             tributary_sample_errors_total{reason="illegal_negative_counter"} 1
             tributary_sample_errors_total{reason="type_conflict"} 0
             tributary_sample_errors_total{reason="line_too_long"} 0
+            tributary_sample_errors_total{reason="too_many_labels"} 0
+            tributary_sample_errors_total{reason="label_value_too_long"} 0
             # HELP tributary_tags_total The total number of DogStatsD tags processed.
             # TYPE tributary_tags_total counter
             tributary_tags_total 4
@@ -86,6 +89,9 @@ import TributaryCore
             # TYPE tributary_events_conflict_total counter
             tributary_events_conflict_total{metric_name="a\\"b"} 3
             tributary_events_conflict_total{metric_name="zeta"} 1
+            # HELP tributary_series_limited_total The total number of samples that would have created a series beyond a --limits budget (dropped or folded).
+            # TYPE tributary_series_limited_total counter
+            tributary_series_limited_total{metric_name="hits"} 7
             # HELP tributary_dogstatsd_events_total The total number of DogStatsD events and service checks received (accepted and not exported).
             # TYPE tributary_dogstatsd_events_total counter
             tributary_dogstatsd_events_total{kind="event"} 2
@@ -111,6 +117,12 @@ import TributaryCore
             # HELP tributary_tcp_too_long_lines_total The number of lines discarded due to being too long.
             # TYPE tributary_tcp_too_long_lines_total counter
             tributary_tcp_too_long_lines_total 1
+            # HELP tributary_tcp_connections_rejected_total The total number of StatsD TCP connections closed because of --statsd.max-tcp-connections.
+            # TYPE tributary_tcp_connections_rejected_total counter
+            tributary_tcp_connections_rejected_total 2
+            # HELP tributary_tcp_open_connections The current number of open StatsD TCP connections.
+            # TYPE tributary_tcp_open_connections gauge
+            tributary_tcp_open_connections 3
             # HELP tributary_json_lines_total The total number of JSON feed lines received.
             # TYPE tributary_json_lines_total counter
             tributary_json_lines_total 0
@@ -135,6 +147,8 @@ import TributaryCore
             tributary_json_errors_total{reason="unknown_field"} 0
             tributary_json_errors_total{reason="type_conflict"} 0
             tributary_json_errors_total{reason="line_too_long"} 0
+            tributary_json_errors_total{reason="too_many_labels"} 0
+            tributary_json_errors_total{reason="label_value_too_long"} 0
             # HELP tributary_json_connections_total The total number of JSON feed stream connections accepted.
             # TYPE tributary_json_connections_total counter
             tributary_json_connections_total 0

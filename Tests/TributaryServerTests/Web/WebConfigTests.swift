@@ -1,0 +1,118 @@
+import Testing
+
+@testable import TributaryServer
+
+struct WebConfigTests {
+    @Test
+    func parsesTLSAndUsersResolvingRelativePaths() throws {
+        let config = try WebConfig.parse(
+            yaml: """
+                tls_server_config:
+                  cert_file: server.crt
+                  key_file: /abs/server.key
+                  client_auth_type: RequireAndVerifyClientCert
+                  client_ca_file: ca.crt
+                  min_version: TLS13
+                basic_auth_users:
+                  alice: $2y$10$Z3C4bS0y5fZ6fQ4J0v6JxeJ6mYc0u7q0c0vJ9wq2h4m2nYk1m6Q2a
+                """, baseDirectory: "/etc/tributary")
+        let tls = try #require(config.tls)
+        #expect(tls.certFile == "/etc/tributary/server.crt")
+        #expect(tls.keyFile == "/abs/server.key")
+        #expect(tls.clientCAFile == "/etc/tributary/ca.crt")
+        #expect(tls.clientAuth == .requireAndVerify)
+        #expect(tls.minVersion == .tls13)
+        #expect(config.basicAuthUsers.keys.sorted() == ["alice"])
+    }
+
+    @Test
+    func emptyFileMeansNoTLSAndNoAuth() throws {
+        #expect(try WebConfig.parse(yaml: "", baseDirectory: ".") == WebConfig())
+        #expect(try WebConfig.parse(yaml: "tls_server_config:\nbasic_auth_users:\n", baseDirectory: ".") == WebConfig())
+    }
+
+    @Test(arguments: [
+        ("unknown: 1", "unknown or unsupported key unknown"),
+        ("http_server_config:\n  http2: true", "unknown or unsupported key http_server_config"),
+        ("tls_server_config:\n  key_file: k", "cert_file is required"),
+        ("tls_server_config:\n  cert_file: c\n  key_file: k\n  client_auth_type: RequireAnyClientCert", "RequireAnyClientCert is not supported"),
+        ("tls_server_config:\n  cert_file: c\n  key_file: k\n  client_auth_type: VerifyClientCertIfGiven", "client_ca_file is required"),
+        ("tls_server_config:\n  cert_file: c\n  key_file: k\n  min_version: TLS99", "TLS99 is not one of"),
+        ("tls_server_config:\n  cert_file: c\n  key_file: k\n  cipher_suites: [x]", "cipher_suites: unknown or unsupported key"),
+        ("basic_auth_users:\n  bob: plaintext", "basic_auth_users.bob: not a bcrypt hash"),
+        ("basic_auth_users: [a]", "must be a mapping"),
+        ("- a", "top level must be a mapping"),
+    ])
+    func rejectsWithAClearError(yaml: String, message: String) {
+        do {
+            _ = try WebConfig.parse(yaml: yaml, baseDirectory: ".")
+            Issue.record("accepted \(yaml)")
+        } catch {
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test
+    func missingCertificateFileNamesTheKey() throws {
+        let tls = try #require(
+            try WebConfig.parse(yaml: "tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: /nonexistent.key", baseDirectory: ".").tls)
+        #expect(throws: WebConfigError.self) { try tls.makeContext() }
+        do { _ = try tls.makeContext() } catch { #expect(error.description.contains("tls_server_config.cert_file")) }
+    }
+}
+
+struct BasicAuthenticatorTests {
+    /// Known bcrypt vectors (OpenBSD / Openwall crypt_blowfish test set), at cost 5 so the test stays fast.
+    static let vectors: [(hash: String, password: String)] = [
+        ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U"),
+        ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK", "U*U*"),
+        ("$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a", "U*U*U"),
+        ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy", ""),
+        // $2b$ and $2y$ are the same algorithm for passwords shorter than 255 bytes.
+        ("$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U"),
+        ("$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U"),
+    ]
+
+    @Test
+    func verifiesKnownVectorsAndRejectsWrongPasswords() {
+        for (index, vector) in Self.vectors.enumerated() {
+            let authenticator = BasicAuthenticator(users: ["u\(index)": vector.hash])
+            #expect(authenticator.verify(user: "u\(index)", password: vector.password), "\(vector.hash)")
+            #expect(!authenticator.verify(user: "u\(index)", password: vector.password + "x"))
+            #expect(!authenticator.verify(user: "other", password: vector.password))
+        }
+    }
+
+    @Test
+    func remembersOnlyCredentialsThatPassed() {
+        let authenticator = BasicAuthenticator(users: ["alice": Self.vectors[0].hash])
+        #expect(!authenticator.isKnownGood(user: "alice", password: "U*U"))
+        #expect(!authenticator.verify(user: "alice", password: "nope"))
+        #expect(!authenticator.isKnownGood(user: "alice", password: "nope"))
+        #expect(authenticator.verify(user: "alice", password: "U*U"))
+        #expect(authenticator.isKnownGood(user: "alice", password: "U*U"))
+    }
+
+    @Test(arguments: [
+        ("Basic YWxpY2U6cw==", "alice", "s"),
+        ("basic   YWxpY2U6czpz", "alice", "s:s"),
+        ("Basic OnB3", "", "pw"),
+    ])
+    func decodesHeader(header: String, user: String, password: String) throws {
+        let credentials = try #require(BasicAuthenticator.credentials(fromHeader: header))
+        #expect(credentials.user == user)
+        #expect(credentials.password == password)
+    }
+
+    @Test(arguments: ["Bearer abc", "Basic", "Basic !!!!", "Basic YWxpY2U=", "Basic YWxpY2U6c", "Basic =YWx"])
+    func rejectsMalformedHeader(header: String) {
+        #expect(BasicAuthenticator.credentials(fromHeader: header) == nil)
+    }
+
+    @Test
+    func recognisesBcryptHashes() {
+        #expect(BasicAuthenticator.isBcryptHash(Self.vectors[0].hash))
+        #expect(!BasicAuthenticator.isBcryptHash("$1$abc"))
+        #expect(!BasicAuthenticator.isBcryptHash("$2a$99$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"))
+    }
+}
