@@ -161,3 +161,36 @@ def tributary_factory():
 @pytest.fixture
 def tributary(tributary_factory):
     return tributary_factory(unixgram=True)
+
+
+class PrometheusServer:
+    """Debian's `prometheus` on a free loopback port, scraping `targets` every second; stopped by PID on exit."""
+
+    def __init__(self, targets, features=()):
+        path = shutil.which("prometheus")
+        if not path:
+            pytest.fail("prometheus not installed (apt-get install prometheus; .ci/run does)")
+        self.tmp = tempfile.mkdtemp(prefix="prom-e2e-")
+        self.port = free_port()
+        config = os.path.join(self.tmp, "prometheus.yml")
+        with open(config, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: tributary\n  static_configs:\n"
+                    "  - targets: [%s]\n" % ", ".join("'%s'" % t for t in targets))
+        args = [path, "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(self.tmp, "data"),
+                "--web.listen-address=127.0.0.1:%d" % self.port]
+        if features:
+            args.append("--enable-feature=" + ",".join(features))
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.api = "http://127.0.0.1:%d/api/v1/" % self.port
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        shutil.rmtree(self.tmp, ignore_errors=True)

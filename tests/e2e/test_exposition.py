@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import free_port, http_get
+from conftest import PrometheusServer, free_port, http_get
 
 OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
 PROTOBUF = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7," \
@@ -99,7 +99,6 @@ def test_openmetrics_without_exemplars_parses_with_promtool(tributary_factory):
 
 
 def test_prometheus_scrapes_protobuf_native_histogram_and_exemplar(tributary_factory):
-    prometheus = require("prometheus")
     t, sock = start(tributary_factory, openmetrics=False)
     values = [i / 100 for i in range(1, 1001)]  # 0.01 … 10, true median 5.005
     send_json(sock, [{"name": "nh.latency", "type": "histogram", "value": v} for v in values])
@@ -109,17 +108,8 @@ def test_prometheus_scrapes_protobuf_native_histogram_and_exemplar(tributary_fac
     hdrs, body = wait_scrape(t, {"Accept": PROTOBUF}, lambda b: b"nh_hits" in b and b"nh_latency" in b)
     assert hdrs["Content-Type"].startswith("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily")
 
-    tmp = tempfile.mkdtemp(prefix="prom-expo-")
-    port = free_port()
-    config = os.path.join(tmp, "prometheus.yml")
-    with open(config, "w") as f:
-        f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: tributary\n  static_configs:\n"
-                "  - targets: ['127.0.0.1:%d']\n" % t.http_port)
-    proc = subprocess.Popen([prometheus, "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
-                             "--web.listen-address=127.0.0.1:%d" % port,
-                             "--enable-feature=native-histograms,exemplar-storage"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    api = "http://127.0.0.1:%d/api/v1/" % port
+    server = PrometheusServer(["127.0.0.1:%d" % t.http_port], features=("native-histograms", "exemplar-storage"))
+    api = server.api
 
     def query(q):
         status, _, body = http_get(api + "query?query=" + urllib.parse.quote(q), timeout=2)
@@ -160,9 +150,4 @@ def test_prometheus_scrapes_protobuf_native_histogram_and_exemplar(tributary_fac
         assert found["labels"]["span_id"] == "b7ad6b7169203331"
         assert float(found["value"]) == 2
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.__exit__(None, None, None)

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import free_port, http_get
+from conftest import PrometheusServer, free_port, http_get
 
 
 def require(tool):
@@ -35,19 +35,10 @@ def test_exposition_passes_promtool_check_metrics(tributary):
 
 
 def test_real_prometheus_scrapes_values(tributary):
-    prometheus = require("prometheus")
     tributary.send_udp("prom.orders:5|c|#shop:eu", "prom.orders:2|c|#shop:eu", "prom.queue:9|g")
     tributary.wait_for(lambda s: len([k for k in s if k[0] == "prom_orders"]) == 1)
-    tmp = tempfile.mkdtemp(prefix="prom-e2e-")
-    port = free_port()
-    config = os.path.join(tmp, "prometheus.yml")
-    with open(config, "w") as f:
-        f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: tributary\n  static_configs:\n"
-                "  - targets: ['127.0.0.1:%d']\n" % tributary.http_port)
-    proc = subprocess.Popen([prometheus, "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
-                             "--web.listen-address=127.0.0.1:%d" % port], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
+    with PrometheusServer(["127.0.0.1:%d" % tributary.http_port]) as server:
+        port = server.port
         deadline = time.time() + 60
         result = None
         while time.time() < deadline:
@@ -66,10 +57,3 @@ def test_real_prometheus_scrapes_values(tributary):
         assert float(result[0]["value"][1]) == 7
         status, _, body = http_get("http://127.0.0.1:%d/api/v1/query?query=up" % port)
         assert json.loads(body)["data"]["result"][0]["value"][1] == "1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
