@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
     var listenUnixgram = ""
 
     @Option(name: .customLong("statsd.unixsocket-mode"), help: "File mode of the Unix datagram socket (octal).")
-    var unixSocketMode = "755"
+    var unixSocketMode = "660"
 
     @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 8 MiB (capped by net.core.rmem_max).")
     var readBuffer: Int?
@@ -153,7 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--web.telemetry-path must start with / (got \"\(self.telemetryPath)\")")
         }
         guard mode_t(self.unixSocketMode, radix: 8) != nil else {
-            throw ValidationError("--statsd.unixsocket-mode must be an octal file mode such as 755 (got \"\(self.unixSocketMode)\")")
+            throw ValidationError("--statsd.unixsocket-mode must be an octal file mode such as 660 (got \"\(self.unixSocketMode)\")")
         }
         guard mode_t(self.jsonSocketMode, radix: 8) != nil else {
             throw ValidationError("--json.unixsocket-mode must be an octal file mode such as 660 (got \"\(self.jsonSocketMode)\")")

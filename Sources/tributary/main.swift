@@ -6,7 +6,7 @@ import Foundation
 let arguments = ArgumentNormalization.normalize(Array(CommandLine.arguments.dropFirst()))
 
 /// Parses `arguments` for `Command` and runs it (async), exiting with ArgumentParser's messages on errors.
-func runCommand<Command: AsyncParsableCommand>(_: Command.Type, _ arguments: [String]) async {
+func runCommand<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]) async {
     do {
         var command = try Command.parseAsRoot(arguments)
         if var asyncCommand = command as? any AsyncParsableCommand {
@@ -24,6 +24,8 @@ case "bench-json":
     await runCommand(BenchJSONCommand.self, Array(arguments.dropFirst()))
 case "demo":
     await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
+case "emit":
+    await runCommand(EmitCommand.self, Array(arguments.dropFirst()))
 case "explain":
     await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
 case "bench-mapping":

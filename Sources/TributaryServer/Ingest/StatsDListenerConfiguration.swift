@@ -3,7 +3,7 @@ package struct StatsDListenerConfiguration: Sendable {
     package var udp: ListenAddress?
     package var tcp: ListenAddress?
     package var unixgramPath: String?
-    /// Octal file mode of the Unix datagram socket (statsd_exporter's default is 755).
+    /// Octal file mode of the Unix datagram socket: 660 (owner and group may send; statsd_exporter uses 755).
     package var unixSocketMode: String
     /// SO_RCVBUF in bytes; nil asks for `defaultReceiveBuffer` (the kernel caps it at `rmem_max`).
     package var readBufferBytes: Int?
@@ -19,7 +19,7 @@ package struct StatsDListenerConfiguration: Sendable {
     package static let defaultReceiveBuffer = 8 * 1024 * 1024
 
     package init(
-        udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "755",
+        udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "660",
         readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32,
         udpReaders: Int = 1, maxTCPConnections: Int = 256
     ) {
