@@ -112,3 +112,4 @@ def test_unmapped_names(tributary_factory, tmp_path):
     assert [(n["name"], n["statsd_type"], n["prometheus_name"]) for n in data["names"]] == [
         ("unknown.one", "c", "unknown_one"), ("unknown.two", "ms", "unknown_two")]
     assert all(n["first_seen_seconds_ago"] >= 0 for n in data["names"])
+    assert [n["samples"] for n in data["names"]] == [2, 1]

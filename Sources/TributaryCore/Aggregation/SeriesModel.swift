@@ -95,6 +95,8 @@ struct Route: Sendable {
     var tagErrors: UInt32
     var hasTags: Bool
     var unmapped: Bool
+    /// Index of this name in `ShardState.unmappedNames` (for its sample count), or -1.
+    var unmappedEntry: Int32 = -1
 }
 
 /// Self-observation counts kept by a shard under its lock (plain integers, no atomics on the hot path).

@@ -50,7 +50,10 @@ extension ShardState {
         switch route.kind {
         case .apply(let seriesID):
             self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
-            if route.unmapped { self.counts.unmapped += 1 }
+            if route.unmapped {
+                self.counts.unmapped += 1
+                if route.unmappedEntry >= 0 { self.unmappedNames.countSample(entry: route.unmappedEntry) }
+            }
             self.update(series: seriesID, sample: sample, divisor: route.divisor, multiplier: route.multiplier, now: now)
         case .drop:
             self.counts.dropped += 1
@@ -62,7 +65,10 @@ extension ShardState {
         case .folded(let seriesID, let name):
             self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
             self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
-            if route.unmapped { self.counts.unmapped += 1 }
+            if route.unmapped {
+                self.counts.unmapped += 1
+                if route.unmappedEntry >= 0 { self.unmappedNames.countSample(entry: route.unmappedEntry) }
+            }
             self.update(series: seriesID, sample: sample, divisor: route.divisor, multiplier: route.multiplier, now: now)
         case .failure(let failure):
             self.counts.sampleErrors[failure.rawValue] += 1

@@ -28,7 +28,8 @@ extension ShardState {
         let outcome = shape.outcome
         route.unmapped = outcome.ruleIndex == nil
         if route.unmapped {
-            self.unmappedNames.record(name: tags.name, type: request.type, prometheusName: outcome.name, now: now)
+            route.unmappedEntry = self.unmappedNames.record(
+                name: tags.name, type: request.type, prometheusName: outcome.name, now: now)
         }
         if outcome.action == .drop {
             route.kind = .drop

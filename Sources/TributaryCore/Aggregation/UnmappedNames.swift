@@ -1,8 +1,9 @@
 /// A bounded record of StatsD names that matched no mapping rule: the first `limit` distinct (name, type) pairs a
 /// shard saw, in first-seen order, so a user can see what still needs a rule (`GET /api/v1/unmapped`).
 ///
-/// Written only on the routing slow path (once per new line shape), never per line: it keeps when a name was first
-/// seen, not how often it is sent. Owned by ``ShardState`` under the shard's lock.
+/// Entries are added only on the routing slow path (once per new line shape); the route remembers the entry's
+/// index, so counting a sample is one array increment for unmapped lines and nothing for mapped ones. Owned by
+/// ``ShardState`` under the shard's lock.
 package struct UnmappedNames: Sendable {
     package struct Entry: Sendable, Equatable {
         /// The StatsD name as sent, tags removed.
@@ -12,6 +13,8 @@ package struct UnmappedNames: Sendable {
         package var prometheusName: String
         /// Monotonic time (ns) of the first line shape with this name and type.
         package var firstSeen: UInt64
+        /// Samples received under this name and type since it was recorded.
+        package var samples: UInt64 = 0
     }
 
     private struct Key: Hashable {
@@ -26,30 +29,41 @@ package struct UnmappedNames: Sendable {
     /// Unmapped line shapes seen while the list was full and their name was not in it (cumulative). A name sent
     /// with several tag sets counts once per tag set; routes recomputed after a reload or expiry count again.
     package private(set) var overflow: UInt64 = 0
-    private var known: Set<Key> = []
+    private var known: [Key: Int32] = [:]
 
     package init(limit: Int) {
         self.limit = max(0, limit)
     }
 
-    /// Records an unmapped name unless already known; counts it as overflow when the list is full.
-    package mutating func record(name: String, type: StatsDType, prometheusName: String, now: UInt64) {
+    /// Records an unmapped name unless already known and returns its entry index; counts it as overflow (and
+    /// returns -1) when the list is full.
+    @discardableResult
+    package mutating func record(name: String, type: StatsDType, prometheusName: String, now: UInt64) -> Int32 {
         let key = Key(name: name, type: type)
-        if self.known.contains(key) { return }
+        if let index = self.known[key] { return index }
         guard self.entries.count < self.limit else {
             self.overflow &+= 1
-            return
+            return -1
         }
-        self.known.insert(key)
+        let index = Int32(self.entries.count)
+        self.known[key] = index
         self.entries.append(Entry(name: name, type: type, prometheusName: prometheusName, firstSeen: now))
+        return index
+    }
+
+    /// Counts one sample for the entry `record` returned.
+    @inline(__always)
+    package mutating func countSample(entry: Int32) {
+        self.entries[Int(entry)].samples &+= 1
     }
 
     /// Drops the entries `isMapped` says a rule now matches (after a reload), making room for new ones.
+    /// Entry indices change, so callers must drop routes that remember them first (a reload clears every route).
     package mutating func removeAll(where isMapped: (Entry) -> Bool) {
-        self.entries.removeAll { entry in
-            guard isMapped(entry) else { return false }
-            self.known.remove(Key(name: entry.name, type: entry.type))
-            return true
+        self.entries.removeAll(where: isMapped)
+        self.known = [:]
+        for (index, entry) in self.entries.enumerated() {
+            self.known[Key(name: entry.name, type: entry.type)] = Int32(index)
         }
     }
 }

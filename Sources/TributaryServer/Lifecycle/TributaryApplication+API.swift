@@ -9,12 +9,15 @@ struct UnmappedNamesResponse: Encodable {
         var prometheusName: String
         /// Seconds since the first line shape with this name and type was routed.
         var firstSeenSecondsAgo: Double
+        /// Samples received under this name and type since then.
+        var samples: UInt64
 
         enum CodingKeys: String, CodingKey {
             case name
             case statsdType = "statsd_type"
             case prometheusName = "prometheus_name"
             case firstSeenSecondsAgo = "first_seen_seconds_ago"
+            case samples
         }
     }
 
@@ -64,7 +67,7 @@ extension TributaryApplication {
         let names = unmapped.entries.map { entry in
             UnmappedNamesResponse.Entry(
                 name: entry.name, statsdType: entry.type.wireName, prometheusName: entry.prometheusName,
-                firstSeenSecondsAgo: Double(now &- min(now, entry.firstSeen)) / 1e9)
+                firstSeenSecondsAgo: Double(now &- min(now, entry.firstSeen)) / 1e9, samples: entry.samples)
         }
         return .json(200, APIJSON.encode(UnmappedNamesResponse(limit: unmapped.limit, overflow: unmapped.overflow, names: names)))
     }

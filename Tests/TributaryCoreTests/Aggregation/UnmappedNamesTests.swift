@@ -36,3 +36,14 @@ struct UnmappedNamesTests {
         #expect(shard.unmappedNames().entries.map(\.name) == ["u.two"])
     }
 }
+
+@Suite struct UnmappedNameCountsTests {
+    @Test
+    func countsSamplesPerUnmappedName() {
+        var state = ShardState()
+        state.apply("a.b:1|c\na.b:1|c|#k:v\nc.d:2|g\na.b:5|c")
+        let entries = state.unmappedNames.entries
+        #expect(entries.map(\.name) == ["a.b", "c.d"])
+        #expect(entries.map(\.samples) == [3, 1])
+    }
+}
