@@ -80,3 +80,29 @@ def test_several_udp_readers_each_deliver(tributary_factory):
     with open("/proc/net/udp") as f:
         sockets = [line for line in f if line.split()[1].endswith(port_hex)]
     assert len(sockets) == 2
+
+
+def test_rejected_lines_logged_at_debug_without_flooding(tributary_factory):
+    t = tributary_factory(tcp=False, extra_args=["--log.level=debug"])
+    t.send_udp(*["bad.value:x|c" for _ in range(200)])
+    t.send_udp("good.after:1|c")
+    t.wait_for(lambda s: s.get(key("good_after")) == 1
+               and s.get(key("tributary_sample_errors_total", reason="malformed_value")) == 200)
+    import time
+    deadline = time.time() + 5
+    log = ""
+    while time.time() < deadline and "bad.value:x|c" not in log:
+        time.sleep(0.2)
+        log = t.stderr()
+    examples = [l for l in log.splitlines() if "rejected input" in l and "malformed_value" in l]
+    assert examples and "bad.value:x|c" in examples[0]
+    assert len(examples) <= 6  # one per interval, not one per bad line
+
+
+def test_rejected_lines_not_logged_at_info(tributary_factory):
+    t = tributary_factory(tcp=False)
+    t.send_udp("bad.value:x|c", "good.after:1|c")
+    t.wait_for(lambda s: s.get(key("good_after")) == 1)
+    import time
+    time.sleep(1.5)
+    assert "rejected input" not in t.stderr()

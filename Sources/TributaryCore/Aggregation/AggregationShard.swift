@@ -61,6 +61,16 @@ package final class AggregationShard: Sendable {
         self.state.withLock { $0.wallClockOffsetSeconds = seconds }
     }
 
+    /// Turns recording of rejected-line examples on or off (on only when debug logging is).
+    package func setRecordsRejectedExamples(_ enabled: Bool) {
+        self.state.withLock { $0.rejected.enabled = enabled }
+    }
+
+    /// The rejected-line examples recorded since the last call.
+    package func takeRejectedExamples() -> [RejectedExamples.Example] {
+        self.state.withLock { $0.rejected.take() }
+    }
+
     package func replaceMapper(_ mapper: CompiledMapper) {
         self.state.withLock { $0.replaceMapper(mapper) }
     }

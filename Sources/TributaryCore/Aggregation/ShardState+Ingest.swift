@@ -9,6 +9,7 @@ extension ShardState {
             self.counts.lines += 1
             if line.count > self.settings.maxLineBytes {
                 self.counts.sampleErrors[ParseFailure.lineTooLong.rawValue] += 1
+                self.rejected.record(ParseFailure.lineTooLong, line: line)
                 return
             }
             switch StatsDLineParser.kind(of: line) {
@@ -16,7 +17,10 @@ extension ShardState {
                 parser.parse(
                     line: line,
                     onSample: { sample, layout in self.apply(sample: sample, line: line, layout: layout, now: now) },
-                    onFailure: { failure in self.counts.sampleErrors[failure.rawValue] += 1 }
+                    onFailure: { failure in
+                        self.counts.sampleErrors[failure.rawValue] += 1
+                        self.rejected.record(failure, line: line)
+                    }
                 )
             case .dogStatsDEvent:
                 self.counts.dogStatsDEvents += 1
@@ -59,6 +63,7 @@ extension ShardState {
             self.counts.dropped += 1
         case .conflict(let family):
             self.counts.sampleErrors[ParseFailure.typeConflict.rawValue] += 1
+            self.rejected.record(ParseFailure.typeConflict, line: line)
             self.counts.conflicts[self.conflictName(family), default: 0] += 1
         case .limited(let name):
             self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
@@ -72,6 +77,7 @@ extension ShardState {
             self.update(series: seriesID, sample: sample, divisor: route.divisor, multiplier: route.multiplier, now: now)
         case .failure(let failure):
             self.counts.sampleErrors[failure.rawValue] += 1
+            self.rejected.record(failure, line: line)
         case .jsonFailure:
             self.counts.sampleErrors[ParseFailure.malformedLine.rawValue] += 1
         }

@@ -12,7 +12,9 @@ extension ShardState {
             JSONFeedParser.forEachObject(in: line, scratch: &scratch) { result, scratch in
                 switch result {
                 case .success(let sample): self.apply(json: sample, line: line, scratch: scratch, now: now)
-                case .failure(let failure): self.counts.jsonErrors[failure.rawValue] += 1
+                case .failure(let failure):
+                    self.counts.jsonErrors[failure.rawValue] += 1
+                    self.rejected.record(failure, line: line)
                 }
             }
         }

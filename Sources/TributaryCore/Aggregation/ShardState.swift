@@ -57,6 +57,8 @@ package struct ShardState: Sendable {
     var freeSlots: [[Int32]] = Array(repeating: [], count: StorageKind.allCases.count)
 
     var routes: [Route] = []
+    /// An example line per rejection reason, for rate-limited debug logs (off unless debug logging is on).
+    package var rejected = RejectedExamples()
     /// Metric names that conflict routes count under (`tributary_events_conflict_total{metric_name}`).
     var conflictNames: [String] = []
     /// Index of each name in `conflictNames`.
