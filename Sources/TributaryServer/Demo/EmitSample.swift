@@ -45,8 +45,8 @@ package struct EmitSample: Sendable {
         return object + "}"
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal (also used for JSON and quoted logfmt log values).
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
