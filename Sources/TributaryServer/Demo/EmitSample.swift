@@ -37,33 +37,11 @@ package struct EmitSample: Sendable {
     package var jsonLine: String {
         let type = self.kind == .distribution ? "histogram" : self.kind.rawValue
         let isNumber = self.kind != .set && Double(self.value) != nil
-        let value = isNumber ? self.value : Self.quoted(self.value)
-        var object = #"{"name":\#(Self.quoted(self.name)),"type":"\#(type)","value":\#(value)"#
+        let value = isNumber ? self.value : JSONText.quoted(self.value)
+        var object = #"{"name":\#(JSONText.quoted(self.name)),"type":"\#(type)","value":\#(value)"#
         if !self.labels.isEmpty {
-            object += #","labels":{"# + self.labels.map { "\(Self.quoted($0.0)):\(Self.quoted($0.1))" }.joined(separator: ",") + "}"
+            object += #","labels":{"# + self.labels.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",") + "}"
         }
         return object + "}"
-    }
-
-    /// A JSON string literal (also used for JSON and quoted logfmt log values).
-    package static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -83,7 +83,7 @@ package struct LineLogHandler: LogHandler {
     }
 
     private static func jsonString(_ value: String) -> String {
-        EmitSample.quoted(value)
+        JSONText.quoted(value)
     }
 
     /// Parses statsd_exporter's `--log.level` values (debug, info, warn, error).
