@@ -123,6 +123,9 @@ def test_sigterm_applies_what_was_read_and_serves_for_the_grace_period(tributary
         time.sleep(0.05)
     assert refused, "TCP listener still accepting after SIGTERM"
     assert http_get(t.base + "/metrics")[0] == 200
+    status, _, body = http_get(t.base + "/-/ready")
+    assert status == 503 and b"shutting-down" in body, body
+    assert http_get(t.base + "/-/healthy")[0] == 200
     assert t.proc.wait(10) == 0
     assert time.time() - started >= 1.9
 

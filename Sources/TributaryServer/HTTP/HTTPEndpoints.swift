@@ -24,6 +24,8 @@ package struct HTTPEndpoints: Sendable {
     package var metrics: @Sendable (NegotiatedExposition) -> [UInt8]
     /// `/-/ready` answers 200 while this returns true, 503 otherwise.
     package var isReady: @Sendable () -> Bool
+    /// Text added to `/-/ready`'s 503 body: what is still missing (or that the process is shutting down).
+    package var notReadyDetail: @Sendable () -> String = { "" }
     /// `/-/reload` (POST or PUT, lifecycle API enabled): `.success(message)` → 200, `.failure(error)` → 500 with the
     /// error's description. `nil` disables reload like a disabled lifecycle API (403).
     package var reload: (@Sendable () async -> Result<String, any Error>)?

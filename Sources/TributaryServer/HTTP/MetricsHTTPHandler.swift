@@ -138,7 +138,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let ready = shared.endpoints.isReady()
             self.write(
                 context: context, head: head, handler: handler,
-                response: ready ? .text(200, "OK\n") : .text(503, "Not ready\n"))
+                response: ready ? .text(200, "OK\n") : .text(503, "Not ready\n" + shared.endpoints.notReadyDetail()))
 
         case .landing:
             let page = StatusPage.html(version: shared.version, telemetryPath: shared.router.telemetryPath)

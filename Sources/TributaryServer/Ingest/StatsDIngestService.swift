@@ -83,8 +83,10 @@ package final class StatsDIngestService: Service, Sendable {
             throw error
         }
 
-        // Serve until graceful shutdown (or cancellation), then close.
+        // Serve until graceful shutdown (or cancellation), then close. From here on `/-/ready` answers 503, so a
+        // load balancer stops sending while HTTP still serves `/metrics` for the shutdown grace period.
         try? await gracefulShutdown()
+        self.readiness.markNotReady("shutting-down")
         for channel in channels { try? await channel.close() }
         receiver?.stop()
         await receiverThread?.value

@@ -34,7 +34,7 @@ extension TributaryApplication {
                 "web config loaded",
                 metadata: ["tls": "\(web.tls != nil)", "basic_auth_users": "\(web.basicAuthUsers.count)"])
         }
-        let endpoints: HTTPEndpoints
+        var endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
             endpoints = HTTPEndpoints(
                 metrics: { [self] format in self.scrape(format) },
@@ -52,6 +52,7 @@ extension TributaryApplication {
                 metrics: { [self] format in self.scrape(format) }, isReady: { [readiness] in readiness.isReady },
                 extraRoutes: self.apiRoutes)
         }
+        endpoints.notReadyDetail = { [readiness] in "waiting for: " + readiness.missing.joined(separator: ", ") + "\n" }
         var httpConfiguration = MetricsHTTPServer.Configuration(
             address: self.configuration.webListenAddress,
             telemetryPath: self.configuration.telemetryPath,
