@@ -93,14 +93,29 @@ package final class StatsDIngestService: Service, Sendable {
     }
 
     private func bindUDP(_ address: ListenAddress, reusePort: Bool) async throws -> any Channel {
+        let receiveBuffer = self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer
+        // SO_RCVBUFFORCE (root, or CAP_NET_ADMIN) sets the buffer past net.core.rmem_max, so a burst — the first
+        // lines of thousands of new series take the slow path — is queued instead of dropped. Without the
+        // privilege the kernel refuses it and SO_RCVBUF (capped at rmem_max) is used instead.
+        do {
+            return try await self.bindUDP(address, reusePort: reusePort, receiveBuffer: receiveBuffer, force: true)
+        } catch {
+            return try await self.bindUDP(address, reusePort: reusePort, receiveBuffer: receiveBuffer, force: false)
+        }
+    }
+
+    private func bindUDP(_ address: ListenAddress, reusePort: Bool, receiveBuffer: Int, force: Bool) async throws -> any Channel {
         let shard = self.shard
         let statistics = self.statistics
         let batch = max(1, self.configuration.udpBatchSize)
-        let receiveBuffer = self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer
+        let bufferOption =
+            force
+            ? ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
+            : .socketOption(.so_rcvbuf)
         let bootstrap = DatagramBootstrap(group: self.group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)), value: reusePort ? 1 : 0)
-            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: receiveBuffer))
+            .channelOption(bufferOption, value: SocketOptionValue(clamping: receiveBuffer))
             .channelOption(.datagramVectorReadMessageCount, value: batch)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 65536))
             .channelInitializer { channel in

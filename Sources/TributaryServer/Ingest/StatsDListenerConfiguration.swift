@@ -5,7 +5,8 @@ package struct StatsDListenerConfiguration: Sendable {
     package var unixgramPath: String?
     /// Octal file mode of the Unix datagram socket: 660 (owner and group may send; statsd_exporter uses 755).
     package var unixSocketMode: String
-    /// SO_RCVBUF in bytes; nil asks for `defaultReceiveBuffer` (the kernel caps it at `rmem_max`).
+    /// Receive buffer in bytes; nil asks for `defaultReceiveBuffer`. UDP tries SO_RCVBUFFORCE first (honoured for
+    /// root), then SO_RCVBUF (which the kernel caps at `net.core.rmem_max`).
     package var readBufferBytes: Int?
     /// Longest accepted TCP line in bytes.
     package var maxTCPLineBytes: Int
@@ -16,7 +17,7 @@ package struct StatsDListenerConfiguration: Sendable {
     /// UDP sockets bound to the same address with SO_REUSEPORT, each read by its own event-loop thread.
     package var udpReaders: Int
 
-    package static let defaultReceiveBuffer = 8 * 1024 * 1024
+    package static let defaultReceiveBuffer = 16 * 1024 * 1024
 
     package init(
         udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "660",
