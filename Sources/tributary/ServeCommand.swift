@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd.unixsocket-mode"), help: "File mode of the Unix datagram socket (octal).")
     var unixSocketMode = "660"
 
-    @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 8 MiB (capped by net.core.rmem_max).")
+    @Option(name: .customLong("statsd.read-buffer"), help: "Size (bytes) of the kernel receive buffer; default 16 MiB (SO_RCVBUFFORCE when permitted, else capped by net.core.rmem_max).")
     var readBuffer: Int?
 
     @Option(name: .customLong("statsd.udp-readers"), help: "UDP reader threads (SO_REUSEPORT sockets on the same address).")
