@@ -49,7 +49,8 @@ package final class AggregationShard: Sendable {
     /// O(1): the value arrays are copy-on-write. Ingest pays for the copy lazily — the first update of each
     /// array (and of each histogram's or summary's own buffers) while the scrape still holds the copy copies
     /// it once — instead of waiting for the whole exposition to be written.
-    private func scrapeCopy() -> ShardState {
+    /// Scrapes write series and self-metric counts from one copy, so both describe the same instant.
+    package func scrapeCopy() -> ShardState {
         self.state.withLock { state in
             state.sortForExposition()
             return state

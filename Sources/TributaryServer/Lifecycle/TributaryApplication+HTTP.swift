@@ -79,30 +79,36 @@ extension TributaryApplication {
         bytes.reserveCapacity(self.lastScrapeSize.load(ordering: .relaxed) + 4096)
         let now = monotonicNanoseconds()
         self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())  // follows wall-clock steps between scrapes
+        // One copy of the shard for the series and for the self-metric counts: a sample is either in both or in
+        // neither, so a scrape never shows a count ahead of the series it describes.
+        var state = self.shard.scrapeCopy()
+        let shardCounts = (counts: state.counts, seriesByKind: state.seriesCountByKind)
         switch negotiated.format {
         case .text:
-            self.shard.writeText(into: &bytes, now: now)
+            state.writeText(into: &bytes, now: now)
         case .openMetrics:
             var writer = OpenMetricsWriter(escaping: negotiated.escaping, reusing: bytes)
-            self.shard.visit(&writer, now: now)
-            SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &writer)
+            state.visit(&writer, now: now)
+            SelfMetricsWriter.write(self.selfMetricsSnapshot(shardCounts), into: &writer)
             bytes = writer.finish()
             self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
             return bytes
         case .protobufDelimited:
             var writer = ProtobufWriter(escaping: negotiated.escaping)
-            self.shard.visit(&writer, now: now)
-            SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &writer)
+            state.visit(&writer, now: now)
+            SelfMetricsWriter.write(self.selfMetricsSnapshot(shardCounts), into: &writer)
             return writer.delimitedBytes()
         }
-        SelfMetricsWriter.write(self.selfMetricsSnapshot(), into: &bytes)
+        SelfMetricsWriter.write(self.selfMetricsSnapshot(shardCounts), into: &bytes)
         self.lastScrapeSize.store(bytes.count, ordering: .relaxed)
         return bytes
     }
 
     /// Tributary's own counters and gauges, gathered for one scrape.
-    private func selfMetricsSnapshot() -> SelfMetricsSnapshot {
-        let merged = SelfMetricsSnapshot.merging([self.shard.snapshot()])
+    private func selfMetricsSnapshot(
+        _ shard: (counts: IngestCounts, seriesByKind: [StorageKind: Int])
+    ) -> SelfMetricsSnapshot {
+        let merged = SelfMetricsSnapshot.merging([shard])
         let listeners = SelfMetricsSnapshot.ListenerCounts(
             udpPackets: self.statistics.value(.udpPackets),
             unixgramPackets: self.statistics.value(.unixgramPackets),
