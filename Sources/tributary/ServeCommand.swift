@@ -59,6 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd.udp-readers"), help: "UDP reader threads (SO_REUSEPORT sockets on the same address).")
     var udpReaders = 1
 
+    @Option(
+        name: .customLong("statsd.ingest-threads"),
+        help: "Threads that parse and aggregate UDP lines, one shard each; UDP readers hand them batches by metric name. 1 parses on the reader thread.")
+    var ingestThreads = 1
+
     @Option(name: .customLong("statsd.mapping-config"), help: "Metric mapping configuration file (statsd_exporter's YAML).")
     var mappingConfig: String?
 
@@ -182,6 +187,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--limits.overflow must be drop or fold (got \"\(self.limitsOverflow)\")")
         }
         guard (1...64).contains(self.udpReaders) else { throw ValidationError("--statsd.udp-readers must be between 1 and 64") }
+        guard (1...64).contains(self.ingestThreads) else { throw ValidationError("--statsd.ingest-threads must be between 1 and 64") }
         guard self.setWindowSeconds > 0 else { throw ValidationError("--statsd.set-window must be positive") }
         for (flag, value) in [("--statsd.listen-udp", self.listenUDP), ("--statsd.listen-tcp", self.listenTCP)] {
             do { _ = try ListenAddress.parseOptional(value) } catch { throw ValidationError("\(flag): \(error.description)") }
@@ -232,7 +238,8 @@ struct ServeCommand: AsyncParsableCommand {
             readBufferBytes: self.readBuffer,
             maxTCPLineBytes: self.statsdMaxLineBytes,
             udpReaders: self.udpReaders,
-            maxTCPConnections: self.maxTCPConnections
+            maxTCPConnections: self.maxTCPConnections,
+            ingestThreads: self.ingestThreads
         )
         let json = JSONFeedConfiguration(
             streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,

@@ -36,6 +36,21 @@ package struct HistogramState: Sendable {
         return index
     }
 
+    /// Adds `other`'s observations (the same series in another shard; same bounds). Exemplars: `other`'s win
+    /// where it has one.
+    package mutating func add(_ other: HistogramState) {
+        for index in self.counts.indices where index < other.counts.count { self.counts[index] += other.counts[index] }
+        self.sum += other.sum
+        self.count += other.count
+        if let theirs = other.native {
+            if self.native == nil { self.native = theirs } else { self.native!.add(theirs) }
+        }
+        if !other.exemplars.isEmpty {
+            if self.exemplars.isEmpty { self.exemplars = other.exemplars }
+            for (index, exemplar) in other.exemplars.enumerated() where exemplar != nil { self.exemplars[index] = exemplar }
+        }
+    }
+
     /// Keeps `exemplar` as the last one of the classic bucket its value falls in.
     package mutating func attach(_ exemplar: Exemplar, bounds: [Double]) {
         if self.exemplars.isEmpty { self.exemplars = Array(repeating: nil, count: self.counts.count) }

@@ -91,6 +91,22 @@ package struct NativeHistogramState: Sendable {
         return (key + offset) >> -schema
     }
 
+    /// Adds `other`'s buckets (a series spread over two shards), first lowering the finer of the two schemas to the
+    /// coarser one, as client_golang does when it adds histograms of different resolutions.
+    package mutating func add(_ other: NativeHistogramState) {
+        var other = other
+        while other.schema > self.schema { other.halveResolution() }
+        while self.schema > other.schema { self.halveResolution() }
+        self.zeroCount += other.zeroCount
+        for (key, weight) in other.positive { self.positive[key, default: 0] += weight }
+        for (key, weight) in other.negative { self.negative[key, default: 0] += weight }
+        if self.maxBuckets > 0 {
+            while self.positive.count + self.negative.count > self.maxBuckets && self.schema > -4 {
+                self.halveResolution()
+            }
+        }
+    }
+
     /// Lowers the schema by one: bucket `i` becomes `ceil(i / 2)` (client_golang `doubleBucketWidth`).
     private mutating func halveResolution() {
         self.schema -= 1

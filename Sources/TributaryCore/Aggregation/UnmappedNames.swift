@@ -66,4 +66,21 @@ package struct UnmappedNames: Sendable {
             self.known[Key(name: entry.name, type: entry.type)] = Int32(index)
         }
     }
+
+    /// Adds `other`'s entries (another shard's list) up to the limit; sample counts of a name in both add.
+    package mutating func absorb(_ other: UnmappedNames) {
+        for entry in other.entries {
+            let key = Key(name: entry.name, type: entry.type)
+            if let index = self.known[key] {
+                self.entries[Int(index)].samples &+= entry.samples
+                self.entries[Int(index)].firstSeen = min(self.entries[Int(index)].firstSeen, entry.firstSeen)
+            } else if self.entries.count < self.limit {
+                self.known[key] = Int32(self.entries.count)
+                self.entries.append(entry)
+            } else {
+                self.overflow &+= 1
+            }
+        }
+        self.overflow &+= other.overflow
+    }
 }

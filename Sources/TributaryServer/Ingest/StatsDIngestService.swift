@@ -8,11 +8,14 @@ import TributaryCore
 
 /// Runs the StatsD listeners (UDP, TCP, Unix datagram) until graceful shutdown.
 ///
-/// Every listener applies what it reads to `shard` inline on its own thread. Bound UDP ports are
-/// published in `boundUDPPorts` (for kernel drop accounting and tests).
+/// With one shard, every listener applies what it reads inline on its own thread. With several
+/// (`--statsd.ingest-threads`), UDP readers hand batches of lines to ``IngestWorkers``, one per shard; TCP and Unix
+/// datagram listeners apply inline to the primary shard. Bound UDP ports are published in `boundUDPPorts` (for
+/// kernel drop accounting and tests).
 package final class StatsDIngestService: Service, Sendable {
     private let configuration: StatsDListenerConfiguration
-    private let shard: AggregationShard
+    private let shards: AggregationShards
+    private let workers: IngestWorkers?
     private let statistics: IngestStatistics
     private let readiness: Readiness
     private let logger: Logger
@@ -20,11 +23,12 @@ package final class StatsDIngestService: Service, Sendable {
     private let bound = Mutex<(udp: [Int], tcp: [Int])>(([], []))
 
     package init(
-        configuration: StatsDListenerConfiguration, shard: AggregationShard, statistics: IngestStatistics,
+        configuration: StatsDListenerConfiguration, shards: AggregationShards, statistics: IngestStatistics,
         readiness: Readiness, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
-        self.shard = shard
+        self.shards = shards
+        self.workers = shards.all.count > 1 ? IngestWorkers(shards: shards) : nil
         self.statistics = statistics
         self.readiness = readiness
         self.logger = logger
@@ -39,6 +43,7 @@ package final class StatsDIngestService: Service, Sendable {
         var channels: [any Channel] = []
         var receiver: UnixDatagramReceiver?
         var receiverThread: Task<Void, Never>?
+        self.workers?.start()
         do {
             if let udp = self.configuration.udp {
                 // Several readers share the port through SO_REUSEPORT; the kernel spreads senders
@@ -67,7 +72,7 @@ package final class StatsDIngestService: Service, Sendable {
                     path: path, mode: self.configuration.unixSocketMode,
                     receiveBufferBytes: self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer)
                 receiver = unix
-                let shard = self.shard
+                let shard = self.shards.primary
                 let statistics = self.statistics
                 receiverThread = unix.start(threadName: "tributary-unixgram") { datagram in
                     statistics.increment(.unixgramPackets)
@@ -80,6 +85,7 @@ package final class StatsDIngestService: Service, Sendable {
             for channel in channels { try? await channel.close() }
             receiver?.stop()
             await receiverThread?.value
+            self.workers?.stop()
             throw error
         }
 
@@ -90,6 +96,8 @@ package final class StatsDIngestService: Service, Sendable {
         for channel in channels { try? await channel.close() }
         receiver?.stop()
         await receiverThread?.value
+        // Every batch the readers handed over is applied before the service ends (and the last scrape runs).
+        self.workers?.stop()
     }
 
     private func bindUDP(_ address: ListenAddress, reusePort: Bool) async throws -> any Channel {
@@ -105,7 +113,8 @@ package final class StatsDIngestService: Service, Sendable {
     }
 
     private func bindUDP(_ address: ListenAddress, reusePort: Bool, receiveBuffer: Int, force: Bool) async throws -> any Channel {
-        let shard = self.shard
+        let shard = self.shards.primary
+        let workers = self.workers
         let statistics = self.statistics
         let batch = max(1, self.configuration.udpBatchSize)
         let bufferOption =
@@ -120,14 +129,19 @@ package final class StatsDIngestService: Service, Sendable {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 65536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPIngestHandler(shard: shard, statistics: statistics))
+                    if let workers {
+                        try channel.pipeline.syncOperations.addHandler(
+                            UDPPartitioningHandler(workers: workers, statistics: statistics))
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(UDPIngestHandler(shard: shard, statistics: statistics))
+                    }
                 }
             }
         return try await Self.bindFirst(address) { host in try await bootstrap.bind(host: host, port: address.port).get() }
     }
 
     private func bindTCP(_ address: ListenAddress) async throws -> any Channel {
-        let shard = self.shard
+        let shard = self.shards.primary
         let statistics = self.statistics
         let maxLine = self.configuration.maxTCPLineBytes
         let maxConnections = self.configuration.maxTCPConnections

@@ -16,14 +16,18 @@ package struct StatsDListenerConfiguration: Sendable {
     package var udpBatchSize: Int
     /// UDP sockets bound to the same address with SO_REUSEPORT, each read by its own event-loop thread.
     package var udpReaders: Int
+    /// Worker threads (and shards) that parse and aggregate UDP lines handed over by the readers
+    /// (`--statsd.ingest-threads`); 1 parses inline on the reader thread.
+    package var ingestThreads: Int
 
     package static let defaultReceiveBuffer = 16 * 1024 * 1024
 
     package init(
         udp: ListenAddress?, tcp: ListenAddress?, unixgramPath: String?, unixSocketMode: String = "660",
         readBufferBytes: Int? = nil, maxTCPLineBytes: Int = 65536, udpBatchSize: Int = 32,
-        udpReaders: Int = 1, maxTCPConnections: Int = 256
+        udpReaders: Int = 1, maxTCPConnections: Int = 256, ingestThreads: Int = 1
     ) {
+        self.ingestThreads = max(1, ingestThreads)
         self.maxTCPConnections = maxTCPConnections
         self.udp = udp
         self.tcp = tcp

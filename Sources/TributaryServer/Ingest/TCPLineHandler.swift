@@ -116,7 +116,7 @@ final class TCPLineHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // A last line without a newline still counts when the peer closes cleanly.
-        if var pending = self.pending, !self.skipping {
+        if let pending = self.pending, !self.skipping {
             self.pending = nil
             let now = monotonicNanoseconds()
             pending.withUnsafeReadableBytes { self.applyLines($0, now: now) }

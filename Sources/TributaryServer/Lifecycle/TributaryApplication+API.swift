@@ -54,7 +54,7 @@ extension TributaryApplication {
             return APIJSON.error(400, "line must be a single StatsD line (no newline)")
         }
         let explainer = LineExplainer(mapper: self.reloader.mapper, dialects: self.configuration.aggregation.dialects)
-        let explanation = explainer.explain(line: line, check: { [shard] shape in shard.check(shape) })
+        let explanation = explainer.explain(line: line, check: { [shards] shape in shards.check(shape) })
         return .json(200, APIJSON.encode(explanation))
     }
 
@@ -62,7 +62,7 @@ extension TributaryApplication {
         guard request.method == "GET" || request.method == "HEAD" else {
             return APIJSON.error(405, "use GET /api/v1/unmapped")
         }
-        let unmapped = self.shard.unmappedNames()
+        let unmapped = self.shards.unmappedNames()
         let now = monotonicNanoseconds()
         let names = unmapped.entries.map { entry in
             UnmappedNamesResponse.Entry(

@@ -78,10 +78,10 @@ extension TributaryApplication {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(self.lastScrapeSize.load(ordering: .relaxed) + 4096)
         let now = monotonicNanoseconds()
-        self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())  // follows wall-clock steps between scrapes
+        self.shards.setWallClockOffset(seconds: wallClockOffsetSeconds())  // follows wall-clock steps between scrapes
         // One copy of the shard for the series and for the self-metric counts: a sample is either in both or in
         // neither, so a scrape never shows a count ahead of the series it describes.
-        var state = self.shard.scrapeCopy()
+        var state = self.shards.scrapeCopy()
         let shardCounts = (counts: state.counts, seriesByKind: state.seriesCountByKind)
         switch negotiated.format {
         case .text:

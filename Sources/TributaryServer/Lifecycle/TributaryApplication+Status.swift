@@ -89,7 +89,7 @@ extension TributaryApplication {
     }
 
     func status() -> StatusResponse {
-        let merged = SelfMetricsSnapshot.merging([self.shard.snapshot()])
+        let merged = SelfMetricsSnapshot.merging(self.shards.snapshots())
         let counts = merged.counts
         let udp = self.statistics.value(.udpPackets)
         let unixgram = self.statistics.value(.unixgramPackets)

@@ -8,11 +8,14 @@ import UnixSignals
 
 /// Wires one Tributary process: shard, listeners, HTTP, maintenance, all in one `ServiceGroup`.
 ///
-/// Data flow: listener thread → `AggregationShard.apply` (inline, one lock per datagram) →
-/// scrape thread → `writeText` + self-metrics → gzip → HTTP response.
+/// Data flow: listener thread → `AggregationShard.apply` (inline, one lock per datagram; or, with
+/// `--statsd.ingest-threads N`, UDP readers → batches by metric name → N worker threads, one shard each) →
+/// scrape thread → shard copies merged → `writeText` + self-metrics → gzip → HTTP response.
 package final class TributaryApplication: Sendable {
     package let configuration: TributaryConfiguration
-    package let shard: AggregationShard
+    package let shards: AggregationShards
+    /// The shard TCP, Unix datagram and JSON feed listeners apply to (the only one by default).
+    package var shard: AggregationShard { self.shards.primary }
     package let statistics = IngestStatistics()
     package let readiness: Readiness
     package let reloader: MappingReloader
@@ -28,15 +31,15 @@ package final class TributaryApplication: Sendable {
     package init(configuration: TributaryConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.shard = AggregationShard(settings: configuration.aggregation)
-        self.shard.setWallClockOffset(seconds: wallClockOffsetSeconds())
+        self.shards = AggregationShards(count: configuration.statsd.ingestThreads, settings: configuration.aggregation)
+        self.shards.setWallClockOffset(seconds: wallClockOffsetSeconds())
         self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents).union(["config", "http"]))
-        self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: [self.shard], logger: logger)
+        self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: self.shards.all, logger: logger)
         self.ingest = StatsDIngestService(
-            configuration: configuration.statsd, shard: self.shard, statistics: self.statistics,
+            configuration: configuration.statsd, shards: self.shards, statistics: self.statistics,
             readiness: self.readiness, logger: logger)
         self.jsonIngest = JSONIngestService(
-            configuration: configuration.json, shard: self.shard, statistics: self.statistics,
+            configuration: configuration.json, shard: self.shards.primary, statistics: self.statistics,
             readiness: self.readiness, logger: logger)
     }
 
@@ -56,7 +59,7 @@ package final class TributaryApplication: Sendable {
                     .init(service: http),
                     .init(
                         service: MaintenanceService(
-                            shards: [self.shard], reloader: self.reloader,
+                            shards: self.shards.all, reloader: self.reloader,
                             expiryInterval: .milliseconds(Int64(self.configuration.expiryIntervalSeconds * 1000)),
                             logger: self.logger)),
                     .init(service: self.jsonIngest),

@@ -1,0 +1,52 @@
+/// Every aggregation shard of a process: one by default, one per ingest worker thread with
+/// `--statsd.ingest-threads N`.
+///
+/// Writers pick a shard (StatsD UDP lines by their name through ``StatsDLinePartition``; TCP, Unix datagram and
+/// the JSON feed use ``primary``). Readers see one state: ``scrapeCopy()`` merges the shards' copies with
+/// ``ShardState/absorb(_:)``, so exposition, self-metrics, the explainer and `/api/v1/unmapped` work unchanged.
+package final class AggregationShards: Sendable {
+    package let all: [AggregationShard]
+
+    /// The shard of listeners that do not partition their input.
+    package var primary: AggregationShard { self.all[0] }
+
+    /// - Parameter count: number of shards (at least 1). `--limits.max-series` is split evenly between them (each
+    ///   shard enforces its part on its own slow path, with no shared counter on the hot path).
+    package init(count: Int = 1, settings: AggregationSettings = AggregationSettings(), mapper: CompiledMapper = .empty) {
+        let count = max(1, count)
+        var perShard = settings
+        if count > 1 && settings.limits.maxSeries > 0 {
+            perShard.limits.maxSeries = (settings.limits.maxSeries + count - 1) / count
+        }
+        self.all = (0..<count).map { _ in AggregationShard(settings: perShard, mapper: mapper) }
+    }
+
+    /// One consistent copy per shard, merged: what a scrape writes. With one shard, the plain copy.
+    package func scrapeCopy() -> ShardState {
+        var merged = self.all[0].scrapeCopy()
+        for shard in self.all.dropFirst() { merged.absorb(shard.scrapeCopy()) }
+        return merged
+    }
+
+    /// Self-observation and series counts of each shard (for ``SelfMetricsSnapshot``-style merging).
+    package func snapshots() -> [(counts: IngestCounts, seriesByKind: [StorageKind: Int])] {
+        self.all.map { $0.snapshot() }
+    }
+
+    /// What the shards hold for `shape`'s series (for the explainer).
+    package func check(_ shape: LineShape) -> SeriesCheck {
+        if self.all.count == 1 { return self.primary.check(shape) }
+        return self.scrapeCopy().check(shape)
+    }
+
+    /// The unmapped names of every shard, merged.
+    package func unmappedNames() -> UnmappedNames {
+        var merged = self.all[0].unmappedNames()
+        for shard in self.all.dropFirst() { merged.absorb(shard.unmappedNames()) }
+        return merged
+    }
+
+    package func setWallClockOffset(seconds: Double) {
+        for shard in self.all { shard.setWallClockOffset(seconds: seconds) }
+    }
+}
