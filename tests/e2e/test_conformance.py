@@ -11,10 +11,11 @@ from conftest import ROOT, binary_path
 CONFORMANCE = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
 
 
-def run_check(lines, golden, mapping=None, allow_absent=None):
+def run_check(lines, golden, mapping=None, allow_absent=None, ingest_threads=1):
     if not os.path.isdir(CONFORMANCE):
         pytest.fail("conformance corpus not found at %s" % CONFORMANCE)
-    cmd = (binary_path() + " --statsd.listen-udp={udp} --statsd.listen-tcp= --web.listen-address={http}")
+    cmd = (binary_path() + " --statsd.listen-udp={udp} --statsd.listen-tcp= --web.listen-address={http}"
+           + " --statsd.ingest-threads=%d" % ingest_threads)
     if mapping:
         cmd += " --statsd.mapping-config={mapping}"
     args = [sys.executable, os.path.join(CONFORMANCE, "check.py"), "check", "--cmd", cmd,
@@ -28,9 +29,13 @@ def run_check(lines, golden, mapping=None, allow_absent=None):
     return r.stdout
 
 
-def test_statsd_lines_match_statsd_exporter():
-    run_check("statsd-lines.txt", "expected-statsd-lines.json")
+# With ingest threads, UDP lines are spread over worker shards by name and merged at scrape: the output must not
+# change.
+@pytest.mark.parametrize("ingest_threads", [1, 3])
+def test_statsd_lines_match_statsd_exporter(ingest_threads):
+    run_check("statsd-lines.txt", "expected-statsd-lines.json", ingest_threads=ingest_threads)
 
 
-def test_mapping_lines_match_statsd_exporter():
-    run_check("mapping-lines.txt", "expected-mapping.json", mapping="mapping.yml")
+@pytest.mark.parametrize("ingest_threads", [1, 3])
+def test_mapping_lines_match_statsd_exporter(ingest_threads):
+    run_check("mapping-lines.txt", "expected-mapping.json", mapping="mapping.yml", ingest_threads=ingest_threads)

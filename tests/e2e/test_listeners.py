@@ -1,4 +1,5 @@
 """StatsD over real UDP, TCP and Unix datagram sockets into the built binary."""
+import os
 from promparse import key
 
 
@@ -80,6 +81,27 @@ def test_several_udp_readers_each_deliver(tributary_factory):
     with open("/proc/net/udp") as f:
         sockets = [line for line in f if line.split()[1].endswith(port_hex)]
     assert len(sockets) == 2
+
+
+def test_ingest_threads_apply_every_line_of_one_sender(tributary_factory):
+    """--statsd.ingest-threads: one sender's datagrams are split by metric name over worker shards; every line of
+    every name arrives, a family spread over shards is served once, and the workers really run."""
+    import socket
+    t = tributary_factory(extra_args=["--statsd.ingest-threads=3"], tcp=False)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for round_ in range(50):
+        lines = ["shard.name%d:1|c|#round:r%d" % (i, round_ % 2) for i in range(30)] + ["shard.gauge:%d|g" % round_]
+        s.sendto("\n".join(lines).encode(), ("127.0.0.1", t.udp_port))
+    s.close()
+    t.wait_for(lambda s: all(s.get(key("shard_name%d" % i, round="r0")) == 25
+                             and s.get(key("shard_name%d" % i, round="r1")) == 25 for i in range(30))
+               and s.get(key("shard_gauge")) == 49
+               and s.get(key("tributary_lines_total")) == 50 * 31)
+    pid = t.proc.pid
+    threads = os.listdir("/proc/%d/task" % pid)
+    names = [open("/proc/%d/task/%s/comm" % (pid, tid)).read().strip() for tid in threads]
+    assert sum(1 for n in names if n.startswith("ingest-worker-")) == 3, names
+    assert t.scrape().count("# TYPE tributary_lines_total counter") == 1
 
 
 def test_rejected_lines_logged_at_debug_without_flooding(tributary_factory):

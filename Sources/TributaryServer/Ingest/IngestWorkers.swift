@@ -25,16 +25,16 @@ package final class IngestWorkers: Sendable {
 
     package var count: Int { self.lanes.count }
 
-    /// Starts one thread per shard, named `tributary-ingest-<i>`.
+    /// Starts one thread per shard, named `ingest-worker-<i>`.
     package func start() {
         for (index, lane) in self.lanes.enumerated() {
             let shard = self.shards.all[index]
             let thread = Thread {
+                nameCurrentThread("ingest-worker-\(index)")
                 lane.run { batch in
                     batch.withUnsafeBytes { shard.apply(lines: $0, now: monotonicNanoseconds()) }
                 }
             }
-            thread.name = "tributary-ingest-\(index)"
             thread.start()
         }
     }
@@ -126,4 +126,16 @@ private final class BatchLane: @unchecked Sendable {
         while !self.finished { pthread_cond_wait(self.workAvailable, self.mutex) }
         pthread_mutex_unlock(self.mutex)
     }
+}
+
+/// Sets the calling thread's kernel task name (what `top -H` and `/proc/<pid>/task/*/comm` show; Linux keeps 15
+/// characters). Foundation's `Thread.name` does not reach it on Linux, and `pthread_setname_np` is not imported.
+private func nameCurrentThread(_ name: String) {
+    #if os(Linux)
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    var bytes = Array(name.utf8.prefix(15))
+    _ = write(fd, &bytes, bytes.count)
+    close(fd)
+    #endif
 }
