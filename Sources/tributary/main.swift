@@ -28,6 +28,8 @@ case "emit":
     await runCommand(EmitCommand.self, Array(arguments.dropFirst()))
 case "explain":
     await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
+case "bench-ingest":
+    await runCommand(BenchIngestCommand.self, Array(arguments.dropFirst()))
 case "bench-mapping":
     await runCommand(BenchMappingCommand.self, Array(arguments.dropFirst()))
 default:

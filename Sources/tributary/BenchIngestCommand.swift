@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import TributaryCore
+
+/// `tributary bench-ingest` (hidden): the in-process cost per StatsD line of a recorded workload — parse, route
+/// cache, aggregation — without sockets, so it can run under `valgrind --tool=callgrind` for instruction counts
+/// that do not depend on what else the machine is doing.
+///
+/// The datagrams come from statsd-blast's `--print`, e.g. the realistic mix:
+///
+///     statsd-blast -n 70000 -s 10000 -m c=25,g=25,ms=50 -k 3 --print 100000 --dry-run 2>mix.txt
+///     tributary bench-ingest --datagrams mix.txt --mapping docs/bench/mapping-100-rules.yml --rounds 20
+struct BenchIngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary bench-ingest",
+        abstract: "Measure in-process ingest cost per line of statsd-blast datagrams (ns/line).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "statsd-blast --print output: packets after '--- packet' headers.")
+    var datagrams: String
+
+    @Option(help: "Mapping file (statsd_exporter YAML).")
+    var mapping: String?
+
+    @Option(help: "Times every datagram is applied after the warm-up pass.")
+    var rounds = 20
+
+    @Option(help: "Shards the lines are partitioned over (as with --statsd.ingest-threads), applied in turn.")
+    var shards = 1
+
+    func run() throws {
+        let packets = try Self.packets(fromPrint: String(contentsOfFile: self.datagrams, encoding: .utf8))
+        let mapper = try self.mapping.map { try CompiledMapper.load(yaml: String(contentsOfFile: $0, encoding: .utf8)) } ?? .empty
+        let shards = AggregationShards(count: self.shards, mapper: mapper)
+        var batches = StatsDLinePartition.Batches(shardCount: self.shards)
+        func applyAll(now: UInt64) {
+            for packet in packets {
+                if self.shards == 1 {
+                    packet.withUnsafeBytes { shards.primary.apply(lines: $0, now: now) }
+                    continue
+                }
+                packet.withUnsafeBytes { batches.append(datagram: $0) }
+                for (index, shard) in shards.all.enumerated() {
+                    batches.exchange(shard: index) { batch in
+                        batch.withUnsafeBytes { shard.apply(lines: $0, now: now) }
+                        return batch
+                    }
+                }
+            }
+        }
+        applyAll(now: 1)  // warm-up: every series is created
+        let warmLines = shards.scrapeCopy().counts.lines
+        let start = ContinuousClock.now
+        for round in 0..<self.rounds { applyAll(now: UInt64(round + 2)) }
+        let elapsed = ContinuousClock.now - start
+        let lines = shards.scrapeCopy().counts.lines - warmLines
+        let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+        print(String(format: "%d datagrams, %llu lines, %.1f ns/line", packets.count, lines, nanoseconds / Double(lines)))
+    }
+
+    /// The packets of statsd-blast's `--print` output: the lines between `--- packet` headers.
+    static func packets(fromPrint text: String) -> [[UInt8]] {
+        var packets: [[UInt8]] = []
+        var current: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("--- packet") {
+                if !current.isEmpty { packets.append(Array(current.joined(separator: "\n").utf8)) }
+                current = []
+            } else if line.hasPrefix("statsd-blast:") || line.isEmpty {
+                continue
+            } else {
+                current.append(String(line))
+            }
+        }
+        if !current.isEmpty { packets.append(Array(current.joined(separator: "\n").utf8)) }
+        return packets
+    }
+}
