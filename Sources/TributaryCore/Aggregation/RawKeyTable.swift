@@ -2,6 +2,9 @@
 ///
 /// Keys live in one contiguous arena, so a lookup of a known key hashes and compares bytes without
 /// allocating. Used as the route cache of a shard: raw series key (type, name section, tags) → route.
+///
+/// A key is one byte string or, for the per-line lookup, a ``SegmentedKey`` — a prefix byte, a name and optional
+/// tags, stored as `prefix name [0xFF tags]` — hashed and compared in place, so the line's bytes are never copied.
 package struct RawKeyTable: Sendable {
     private var slots: [Int32]  // entry index + 1; 0 = empty
     private var hashes: [UInt64] = []
@@ -26,11 +29,45 @@ package struct RawKeyTable: Sendable {
     /// A fast 64-bit hash of a byte string (8 bytes per step, then a final avalanche).
     @inline(__always)
     package static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+        Self.finalize(Self.absorb(key, into: 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)))
+    }
+
+    /// A key in three parts, read straight from a line: `prefix` (the type), the name section and the tags.
+    package struct SegmentedKey {
+        package var prefix: UInt8
+        package var name: UnsafeRawBufferPointer
+        package var tags: UnsafeRawBufferPointer?
+
+        @inline(__always)
+        package init(prefix: UInt8, name: UnsafeRawBufferPointer, tags: UnsafeRawBufferPointer?) {
+            self.prefix = prefix
+            self.name = name
+            self.tags = tags
+        }
+
+        /// Length of the stored form `prefix name [0xFF tags]`.
+        @inline(__always)
+        var storedCount: Int { 1 + self.name.count + (self.tags.map { 1 + $0.count } ?? 0) }
+
+        /// The hash of the parts (not equal to ``RawKeyTable/hash(_:)`` of the stored form).
+        @inline(__always)
+        package var hash: UInt64 {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(self.prefix) << 48) ^ UInt64(self.name.count)
+            h = RawKeyTable.absorb(self.name, into: h)
+            if let tags = self.tags {
+                h = RawKeyTable.absorb(tags, into: h ^ (UInt64(tags.count) << 32 | 0xFF))
+            }
+            return RawKeyTable.finalize(h)
+        }
+    }
+
+    @inline(__always)
+    static func absorb(_ bytes: UnsafeRawBufferPointer, into state: UInt64) -> UInt64 {
+        var h = state
         var index = 0
-        let count = key.count
+        let count = bytes.count
         while index + 8 <= count {
-            let word = key.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
             h ^= h >> 31
             index += 8
@@ -38,15 +75,64 @@ package struct RawKeyTable: Sendable {
         var tail: UInt64 = 0
         var shift: UInt64 = 0
         while index < count {
-            tail |= UInt64(key[index]) << shift
+            tail |= UInt64(bytes[index]) << shift
             shift += 8
             index += 1
         }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return (h ^ tail) &* 0x94D0_49BB_1331_11EB
+    }
+
+    @inline(__always)
+    static func finalize(_ state: UInt64) -> UInt64 {
+        var h = state
         h ^= h >> 29
         h = h &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
         return h
+    }
+
+    /// The value stored for a segmented key, if any; compares the parts in place.
+    @inline(__always)
+    package func find(_ key: SegmentedKey, hash: UInt64) -> Int32? {
+        let storedCount = key.storedCount
+        var slot = Int(truncatingIfNeeded: hash) & self.mask
+        while true {
+            let entry = Int(self.slots[slot])
+            if entry == 0 { return nil }
+            let index = entry - 1
+            if self.hashes[index] == hash && Int(self.keyLengths[index]) == storedCount {
+                let offset = Int(self.keyOffsets[index])
+                let equal = self.arena.withUnsafeBytes { arena in
+                    let base = arena.baseAddress! + offset
+                    guard base.load(as: UInt8.self) == key.prefix,
+                        key.name.isEmpty || memcmpBytes(base + 1, key.name.baseAddress!, key.name.count)
+                    else { return false }
+                    guard let tags = key.tags else { return true }
+                    let tagsAt = base + 1 + key.name.count
+                    return tagsAt.load(as: UInt8.self) == 0xFF
+                        && (tags.isEmpty || memcmpBytes(tagsAt + 1, tags.baseAddress!, tags.count))
+                }
+                if equal { return self.values[index] }
+            }
+            slot = (slot + 1) & self.mask
+        }
+    }
+
+    /// Stores `value` for a segmented key that is not in the table yet (in its stored form).
+    package mutating func insert(_ key: SegmentedKey, hash: UInt64, value: Int32) {
+        if (self.values.count + 1) * 2 > self.slots.count { self.grow() }
+        let index = self.values.count
+        self.hashes.append(hash)
+        self.keyOffsets.append(Int32(self.arena.count))
+        self.keyLengths.append(Int32(key.storedCount))
+        self.values.append(value)
+        self.arena.append(key.prefix)
+        self.arena.append(contentsOf: key.name)
+        if let tags = key.tags {
+            self.arena.append(0xFF)
+            self.arena.append(contentsOf: tags)
+        }
+        self.place(index: index, hash: hash)
     }
 
     /// The value stored for `key`, if any.

@@ -106,8 +106,31 @@ package struct IngestCounts: Sendable {
     package var sampleErrors = [UInt64](repeating: 0, count: ParseFailure.allCases.count)
     package var linesWithTags: UInt64 = 0
     package var tagErrors: UInt64 = 0
-    /// Indexed by `MatchMetricType`: counter, gauge, observer.
-    package var eventsByType: [UInt64] = [0, 0, 0]
+    /// Accepted samples by `MatchMetricType`: counter, gauge, observer. Plain fields, not an array, so counting on
+    /// the hot path is one add with no uniqueness check.
+    package var counterEvents: UInt64 = 0
+    package var gaugeEvents: UInt64 = 0
+    package var observerEvents: UInt64 = 0
+
+    /// The three event counts, indexed by ``matchIndex(_:)``.
+    package var eventsByType: [UInt64] {
+        get { [self.counterEvents, self.gaugeEvents, self.observerEvents] }
+        set {
+            self.counterEvents = newValue[0]
+            self.gaugeEvents = newValue[1]
+            self.observerEvents = newValue[2]
+        }
+    }
+
+    /// Counts one accepted sample of `type`.
+    @inline(__always)
+    package mutating func countEvent(_ type: MatchMetricType) {
+        switch type {
+        case .counter: self.counterEvents &+= 1
+        case .gauge: self.gaugeEvents &+= 1
+        case .observer: self.observerEvents &+= 1
+        }
+    }
     package var unmapped: UInt64 = 0
     package var dropped: UInt64 = 0
     package var dogStatsDEvents: UInt64 = 0

@@ -53,7 +53,7 @@ extension ShardState {
         self.counts.tagErrors &+= UInt64(route.tagErrors)
         switch route.kind {
         case .apply(let seriesID):
-            self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
+            self.counts.countEvent(sample.type.matchClass)
             if route.unmapped {
                 self.counts.unmapped += 1
                 if route.unmappedEntry >= 0 { self.unmappedNames.countSample(entry: route.unmappedEntry) }
@@ -69,7 +69,7 @@ extension ShardState {
             self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
         case .folded(let seriesID, let name):
             self.counts.seriesLimited[self.conflictName(name), default: 0] += 1
-            self.counts.eventsByType[IngestCounts.matchIndex(sample.type.matchClass)] += 1
+            self.counts.countEvent(sample.type.matchClass)
             if route.unmapped {
                 self.counts.unmapped += 1
                 if route.unmappedEntry >= 0 { self.unmappedNames.countSample(entry: route.unmappedEntry) }
@@ -110,34 +110,27 @@ extension ShardState {
         self.series[Int(seriesID)].lastUpdate = now
     }
 
-    /// Finds the cached route for this line shape, or resolves and caches it.
+    /// Finds the cached route for this line shape, or resolves and caches it. The key — type, name section, DogStatsD
+    /// tags — is hashed and compared where it lies in the datagram.
     @inline(__always)
     private mutating func routeIndex(type: StatsDType, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) -> Int32 {
-        self.keyScratch.removeAll(keepingCapacity: true)
-        self.keyScratch.append(type.rawValue)
-        self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd]))
-        if layout.hasDogTags {
-            self.keyScratch.append(0xFF)
-            self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]))
-        }
-        return self.cachedRouteIndex { $0.resolveRoute(type: type, line: line, layout: layout, now: now) }
+        let key = RawKeyTable.SegmentedKey(
+            prefix: type.rawValue,
+            name: UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd]),
+            tags: layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil)
+        return self.cachedRouteIndex(key) { $0.resolveRoute(type: type, line: line, layout: layout, now: now) }
     }
 
-    /// The cached route for the raw key in `keyScratch`, or the one `resolve` computes, cached under that key.
+    /// The cached route for `key`, or the one `resolve` computes, cached under that key.
     @inline(__always)
-    mutating func cachedRouteIndex(_ resolve: (inout ShardState) -> Route) -> Int32 {
-        let found: Int32? = self.keyScratch.withUnsafeBytes { key in
-            self.routeTable.find(key, hash: RawKeyTable.hash(key))
-        }
-        if let found { return found }
+    mutating func cachedRouteIndex(_ key: RawKeyTable.SegmentedKey, _ resolve: (inout ShardState) -> Route) -> Int32 {
+        let hash = key.hash
+        if let found = self.routeTable.find(key, hash: hash) { return found }
         if self.routes.count >= self.routeCacheLimit { self.clearRoutes() }
         let route = resolve(&self)
         let index = Int32(self.routes.count)
         self.routes.append(route)
-        let key = self.keyScratch
-        key.withUnsafeBytes { key in
-            self.routeTable.insert(key, hash: RawKeyTable.hash(key), value: index)
-        }
+        self.routeTable.insert(key, hash: hash, value: index)
         return index
     }
 

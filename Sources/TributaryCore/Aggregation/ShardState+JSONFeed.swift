@@ -100,14 +100,11 @@ extension ShardState {
     /// gives `buckets`), so both listeners share one cache and, through it, series.
     @inline(__always)
     private mutating func jsonRouteIndex(_ sample: JSONFeedSample, line: UnsafeRawBufferPointer, now: UInt64) -> Int32 {
-        self.keyScratch.removeAll(keepingCapacity: true)
-        self.keyScratch.append(0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40))
-        self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[sample.name]))
-        if let labels = sample.labels {
-            self.keyScratch.append(0xFF)
-            self.keyScratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[labels]))
-        }
-        return self.cachedRouteIndex { $0.resolveJSONRoute(sample, line: line, now: now) }
+        let key = RawKeyTable.SegmentedKey(
+            prefix: 0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40),
+            name: UnsafeRawBufferPointer(rebasing: line[sample.name]),
+            tags: sample.labels.map { UnsafeRawBufferPointer(rebasing: line[$0]) })
+        return self.cachedRouteIndex(key) { $0.resolveJSONRoute(sample, line: line, now: now) }
     }
 
     /// The slow path, once per new object shape: decode name and labels, then route like StatsD.

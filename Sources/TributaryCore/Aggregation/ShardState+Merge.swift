@@ -107,7 +107,9 @@ extension IngestCounts {
         for index in self.sampleErrors.indices { self.sampleErrors[index] &+= other.sampleErrors[index] }
         self.linesWithTags &+= other.linesWithTags
         self.tagErrors &+= other.tagErrors
-        for index in self.eventsByType.indices { self.eventsByType[index] &+= other.eventsByType[index] }
+        self.counterEvents &+= other.counterEvents
+        self.gaugeEvents &+= other.gaugeEvents
+        self.observerEvents &+= other.observerEvents
         self.unmapped &+= other.unmapped
         self.dropped &+= other.dropped
         self.dogStatsDEvents &+= other.dogStatsDEvents

@@ -64,8 +64,6 @@ package struct ShardState: Sendable {
     /// Index of each name in `conflictNames`.
     var conflictNameIndices: [String: Int32] = [:]
     var routeTable = RawKeyTable()
-    /// Reused buffer for building raw keys (no allocation per line once warm).
-    var keyScratch: [UInt8] = []
     /// Reused value buffers for JSON feed objects.
     var jsonScratch = JSONFeedScratch()
     var sortedFamilies: [Int32] = []
@@ -82,7 +80,6 @@ package struct ShardState: Sendable {
         self.settings = settings
         self.mapper = mapper
         self.unmappedNames = UnmappedNames(limit: settings.unmappedNamesLimit)
-        self.keyScratch.reserveCapacity(512)
     }
 
     /// Adopts a new mapping: series and values stay, routes are recomputed lazily; unmapped names a rule now

@@ -170,6 +170,34 @@ struct RawKeyTableTests {
         #expect(hash("a") != hash("a\0"))
         #expect(hash("") != hash("\0"))
     }
+
+    /// Segmented keys (type, name, tags read in place from a line) find exactly what was inserted under the same
+    /// parts: a different type, name, tags, or tags moved into the name, is another key.
+    @Test
+    func segmentedKeysCompareEveryPart() {
+        var table = RawKeyTable(capacity: 4)
+        func withKey<R>(_ prefix: UInt8, _ name: String, _ tags: String?, _ body: (RawKeyTable.SegmentedKey) -> R) -> R {
+            let nameBytes = Array(name.utf8)
+            let tagBytes = tags.map { Array($0.utf8) }
+            return nameBytes.withUnsafeBytes { name in
+                guard let tagBytes else { return body(RawKeyTable.SegmentedKey(prefix: prefix, name: name, tags: nil)) }
+                return tagBytes.withUnsafeBytes { body(RawKeyTable.SegmentedKey(prefix: prefix, name: name, tags: $0)) }
+            }
+        }
+        let keys: [(UInt8, String, String?)] = [
+            (1, "checkout.latency", nil), (2, "checkout.latency", nil), (1, "checkout.latency", "route:/a"),
+            (1, "checkout.latency", "route:/b"), (1, "checkout.latency", ""), (1, "checkout.latencyroute:/a", nil),
+            (1, "", nil), (1, "", "x"),
+        ] + (0..<500).map { (3, "name.\($0)", "k:\($0)") }
+        for (index, (prefix, name, tags)) in keys.enumerated() {
+            #expect(withKey(prefix, name, tags) { table.find($0, hash: $0.hash) } == nil)
+            withKey(prefix, name, tags) { table.insert($0, hash: $0.hash, value: Int32(index)) }
+        }
+        for (index, (prefix, name, tags)) in keys.enumerated() {
+            #expect(withKey(prefix, name, tags) { table.find($0, hash: $0.hash) } == Int32(index))
+        }
+        #expect(withKey(3, "name.1", "k:2") { table.find($0, hash: $0.hash) } == nil)
+    }
 }
 
 struct AggregationShardTests {
