@@ -136,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt, json.")
     var logFormat = "logfmt"
 
-    @Flag(name: .customLong("check-config"), help: "Check the mapping configuration and exit (0 valid, 1 invalid).")
+    @Flag(name: .customLong("check-config"), help: "Check the mapping configuration and the web config file (when given) and exit (0 valid, 1 invalid).")
     var checkConfig = false
 
     func validate() throws {
@@ -209,18 +209,40 @@ struct ServeCommand: AsyncParsableCommand {
         try await TributaryApplication(configuration: configuration, logger: logger).run()
     }
 
+    /// `--check-config`: validates the mapping file and `--web.config.file`, each when given, exactly as start-up
+    /// would load them (the web config's certificates, keys and client CA included); prints what was checked and
+    /// exits 1 when either is invalid.
     private func runCheckConfig() throws {
-        guard let path = self.mappingConfig else {
-            print("No mapping config given (--statsd.mapping-config); nothing to check.")
-            return
+        var valid = true
+        let mappingPath = self.mappingConfig.flatMap { $0.isEmpty ? nil : $0 }
+        let webPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
+        if let path = mappingPath {
+            do {
+                let mapper = try MappingReloader.compile(path: path)
+                print("Mapping config \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
+            } catch {
+                Self.printError("Mapping config \(path) is invalid: \(error)")
+                valid = false
+            }
         }
-        do {
-            let mapper = try MappingReloader.compile(path: path)
-            print("Configuration \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
-        } catch {
-            FileHandle.standardError.write(Data("Configuration \(path) is invalid: \(error)\n".utf8))
-            throw ExitCode(1)
+        if let path = webPath {
+            do {
+                let web = try WebConfig.loadChecked(path: path)
+                print("Web config \(path) is valid: \(web.summary).")
+                for warning in web.warnings { Self.printError("Web config \(path): warning: \(warning)") }
+            } catch {
+                Self.printError("Web config \(path) is invalid: \(error.message)")
+                valid = false
+            }
         }
+        if mappingPath == nil && webPath == nil {
+            print("No mapping config (--statsd.mapping-config) or web config (--web.config.file) given; nothing to check.")
+        }
+        if !valid { throw ExitCode(1) }
+    }
+
+    private static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     func makeConfiguration() throws -> TributaryConfiguration {
