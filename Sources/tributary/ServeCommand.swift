@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.read-timeout"), help: "Close HTTP connections whose request body takes longer than this (Go duration; 0 disables).")
     var webReadTimeout = "10s"
 
+    @Option(name: .customLong("web.max-header-bytes"), help: "Longest HTTP request head (request target and headers, in all and per header); longer ones get 431 and are counted.")
+    var webMaxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
+
     @Option(name: .customLong("web.shutdown-grace"), help: "On SIGTERM/SIGINT, keep answering HTTP this long after the listeners stopped (Go duration).")
     var webShutdownGrace = "0s"
     @Flag(
@@ -172,6 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("\(flag) must be a duration such as 30s or 500ms (got \"\(value)\")")
             }
         }
+        guard self.webMaxHeaderBytes >= 1024 else { throw ValidationError("--web.max-header-bytes must be at least 1024") }
         guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
         guard self.maxTCPConnections > 0 else { throw ValidationError("--statsd.max-tcp-connections must be positive") }
         guard self.maxLabels >= 0 else { throw ValidationError("--limits.max-labels must not be negative") }
@@ -282,6 +286,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webConfigPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
         configuration.webIdleTimeoutSeconds = GoDuration.parseSeconds(self.webIdleTimeout) ?? 30
         configuration.webReadTimeoutSeconds = GoDuration.parseSeconds(self.webReadTimeout) ?? 10
+        configuration.webMaxHeaderBytes = self.webMaxHeaderBytes
         configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
         configuration.enableOpenMetrics = self.enableOpenMetrics
         return configuration

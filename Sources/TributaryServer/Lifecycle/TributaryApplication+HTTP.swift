@@ -68,6 +68,7 @@ extension TributaryApplication {
         httpConfiguration.authenticator = authenticator
         httpConfiguration.idleTimeout = .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9))
         httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
+        httpConfiguration.maxHeaderBytes = self.configuration.webMaxHeaderBytes
         httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
         let server = MetricsHTTPServer(
             configuration: httpConfiguration,
@@ -139,6 +140,7 @@ extension TributaryApplication {
             loadedMappings: self.reloader.mapper.ruleCount,
             build: .init(version: TributaryVersion.current, swiftVersion: TributaryVersion.swift),
             httpRequests: self.httpRequestCounter.snapshot(),
+            httpRequestErrors: self.httpRequestCounter.failureSnapshot(),
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
             residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
         )
