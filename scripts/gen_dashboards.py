@@ -258,9 +258,12 @@ def health():
            [("sum by (type) (tributary_metrics%s)" % s, "{{type}}")]),
         ts("Config reloads", "Mapping reloads by outcome over the interval.", "short",
            [("sum by (outcome) (increase(tributary_config_reloads_total%s[%s]))" % (s, RI), "{{outcome}}")]),
-        ts("Scrapes", "HTTP requests per second by handler and code.", "reqps",
+        ts("Scrapes", "HTTP requests per second by handler and code, and requests rejected before a handler "
+                      "(malformed 400, header_too_large 431, cut off by a timeout) by reason.", "reqps",
            [("sum by (handler, code) (rate(tributary_http_requests_total%s[%s]))" % (s, RI),
-             "{{handler}} {{code}}")]),
+             "{{handler}} {{code}}"),
+            ("sum by (reason) (rate(tributary_http_request_errors_total%s[%s]))" % (s, RI),
+             "rejected: {{reason}}")]),
     ]
     return dashboard("tributary-health", "Tributary health",
                      "The exporter itself: ingest, errors, kernel drops, series, reloads, memory.",

@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.read-timeout"), help: "Close HTTP connections whose request body takes longer than this (Go duration; 0 disables).")
     var webReadTimeout = "10s"
 
+    @Option(name: .customLong("web.max-header-bytes"), help: "Longest HTTP request head (request target and headers, in all and per header); longer ones get 431 and are counted.")
+    var webMaxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
+
     @Option(name: .customLong("web.shutdown-grace"), help: "On SIGTERM/SIGINT, keep answering HTTP this long after the listeners stopped (Go duration).")
     var webShutdownGrace = "0s"
     @Flag(
@@ -141,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt, json.")
     var logFormat = "logfmt"
 
-    @Flag(name: .customLong("check-config"), help: "Check the mapping configuration and exit (0 valid, 1 invalid).")
+    @Flag(name: .customLong("check-config"), help: "Check the mapping configuration and the web config file (when given) and exit (0 valid, 1 invalid).")
     var checkConfig = false
 
     func validate() throws {
@@ -177,6 +180,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("\(flag) must be a duration such as 30s or 500ms (got \"\(value)\")")
             }
         }
+        guard self.webMaxHeaderBytes >= 1024 else { throw ValidationError("--web.max-header-bytes must be at least 1024") }
         guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
         guard self.maxTCPConnections > 0 else { throw ValidationError("--statsd.max-tcp-connections must be positive") }
         guard self.maxLabels >= 0 else { throw ValidationError("--limits.max-labels must not be negative") }
@@ -215,18 +219,40 @@ struct ServeCommand: AsyncParsableCommand {
         try await TributaryApplication(configuration: configuration, logger: logger).run()
     }
 
+    /// `--check-config`: validates the mapping file and `--web.config.file`, each when given, exactly as start-up
+    /// would load them (the web config's certificates, keys and client CA included); prints what was checked and
+    /// exits 1 when either is invalid.
     private func runCheckConfig() throws {
-        guard let path = self.mappingConfig else {
-            print("No mapping config given (--statsd.mapping-config); nothing to check.")
-            return
+        var valid = true
+        let mappingPath = self.mappingConfig.flatMap { $0.isEmpty ? nil : $0 }
+        let webPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
+        if let path = mappingPath {
+            do {
+                let mapper = try MappingReloader.compile(path: path)
+                print("Mapping config \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
+            } catch {
+                Self.printError("Mapping config \(path) is invalid: \(error)")
+                valid = false
+            }
         }
-        do {
-            let mapper = try MappingReloader.compile(path: path)
-            print("Configuration \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
-        } catch {
-            FileHandle.standardError.write(Data("Configuration \(path) is invalid: \(error)\n".utf8))
-            throw ExitCode(1)
+        if let path = webPath {
+            do {
+                let web = try WebConfig.loadChecked(path: path)
+                print("Web config \(path) is valid: \(web.summary).")
+                for warning in web.warnings { Self.printError("Web config \(path): warning: \(warning)") }
+            } catch {
+                Self.printError("Web config \(path) is invalid: \(error.message)")
+                valid = false
+            }
         }
+        if mappingPath == nil && webPath == nil {
+            print("No mapping config (--statsd.mapping-config) or web config (--web.config.file) given; nothing to check.")
+        }
+        if !valid { throw ExitCode(1) }
+    }
+
+    private static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     func makeConfiguration() throws -> TributaryConfiguration {
@@ -267,6 +293,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webConfigPath = self.webConfigFile.flatMap { $0.isEmpty ? nil : $0 }
         configuration.webIdleTimeoutSeconds = GoDuration.parseSeconds(self.webIdleTimeout) ?? 30
         configuration.webReadTimeoutSeconds = GoDuration.parseSeconds(self.webReadTimeout) ?? 10
+        configuration.webMaxHeaderBytes = self.webMaxHeaderBytes
         configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
         configuration.enableOpenMetrics = self.enableOpenMetrics
         return configuration

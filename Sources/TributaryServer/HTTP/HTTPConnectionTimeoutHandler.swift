@@ -9,6 +9,12 @@ import NIOHTTP1
 ///   request heads trickled byte by byte.
 /// - `request`: from the head until the end of the request body.
 /// No deadline runs while a response is being produced or written (a slow scrape is not cut off).
+///
+/// `onTimeout` (`tributary_http_request_errors_total{reason="timeout"}`) runs only when a deadline cuts off a
+/// request: its body, or a head sent in part. A partial head is visible only to the decoder: when the idle
+/// deadline closes the connection, the decoder reports `invalidEOFState` on the way down (it held bytes of an
+/// unfinished request), and that is when it counts. An idle keep-alive connection closed between requests is normal
+/// and not counted.
 final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -26,7 +32,9 @@ final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannel
     private let idle: TimeAmount
     private let request: TimeAmount
     private var deadline: Scheduled<Void>?
-    /// Called once when a deadline closes the connection (for a counter).
+    /// The idle deadline closed the connection; a following `invalidEOFState` means a head was cut off.
+    private var closedWhileWaitingForHead = false
+    /// Called at most once, when a deadline cut off a request (for a counter).
     private let onTimeout: @Sendable () -> Void
 
     init(idle: TimeAmount, request: TimeAmount, onTimeout: @escaping @Sendable () -> Void = {}) {
@@ -51,6 +59,14 @@ final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannel
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.cancel()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if self.closedWhileWaitingForHead, let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            self.closedWhileWaitingForHead = false
+            self.onTimeout()
+        }
+        context.fireErrorCaught(error)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -88,12 +104,21 @@ final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannel
     private func arm(context: ChannelHandlerContext, _ amount: TimeAmount) {
         self.cancel()
         guard amount > .zero else { return }
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let onTimeout = self.onTimeout
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.deadline = context.eventLoop.scheduleTask(in: amount) {
-            onTimeout()
-            bound.value.close(promise: nil)
+            let (handler, context) = bound.value
+            handler.deadlinePassed(context: context)
         }
+    }
+
+    /// Closes the connection; counts a cut-off body now, a cut-off head when the decoder reports it.
+    private func deadlinePassed(context: ChannelHandlerContext) {
+        switch self.phase {
+        case .readingRequest: self.onTimeout()
+        case .waitingForHead: self.closedWhileWaitingForHead = true
+        case .responding: break  // no deadline runs then
+        }
+        context.close(promise: nil)
     }
 
     private func cancel() {

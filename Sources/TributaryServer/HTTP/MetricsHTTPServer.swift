@@ -34,6 +34,9 @@ package final class MetricsHTTPServer: Service, Sendable {
         package var maxConcurrentScrapes: Int
         /// Larger request bodies get 413 and the connection is closed.
         package var maxRequestBodyBytes: Int
+        /// Longest request head (`--web.max-header-bytes`): the request target plus header names and values, in all
+        /// and per field (SwiftNIO's decoder limits). Longer heads get 431 and the connection is closed.
+        package var maxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
         /// Shown on the status page.
         package var version: String
         /// TLS for every connection (`tls_server_config` of `--web.config.file`); nil serves plain HTTP.
@@ -56,6 +59,7 @@ package final class MetricsHTTPServer: Service, Sendable {
             enableLifecycle: Bool = false,
             maxConcurrentScrapes: Int = 4,
             maxRequestBodyBytes: Int = 64 * 1024,
+            maxHeaderBytes: Int = MetricsHTTPServer.defaultMaxHeaderBytes,
             version: String,
             tls: NIOSSLContext? = nil,
             authenticator: BasicAuthenticator? = nil,
@@ -73,9 +77,13 @@ package final class MetricsHTTPServer: Service, Sendable {
             self.enableLifecycle = enableLifecycle
             self.maxConcurrentScrapes = maxConcurrentScrapes
             self.maxRequestBodyBytes = maxRequestBodyBytes
+            self.maxHeaderBytes = maxHeaderBytes
             self.version = version
         }
     }
+
+    /// SwiftNIO's default request-head limit, 80 KiB.
+    package static let defaultMaxHeaderBytes = NIOHTTPDecoderLimitConfiguration().maxHeaderListSize
 
     /// The server has already been started or shut down.
     package struct StateError: Error, CustomStringConvertible {
@@ -89,7 +97,8 @@ package final class MetricsHTTPServer: Service, Sendable {
     }
 
     package let configuration: Configuration
-    /// Responses served by handler and code (`tributary_http_requests_total`); read with `snapshot()`.
+    /// Responses served by handler and code (`tributary_http_requests_total`), and requests rejected before routing
+    /// (`tributary_http_request_errors_total`); read with `snapshot()` and `failureSnapshot()`.
     package let requestCounter: HTTPRequestCounter
 
     private let endpoints: HTTPEndpoints
@@ -208,6 +217,16 @@ package final class MetricsHTTPServer: Service, Sendable {
         let threadPool = self.threadPool
         let requestCounter = self.requestCounter
         let router = shared.router
+        let maxHeaderBytes = self.configuration.maxHeaderBytes
+        let decoderLimits = Self.decoderLimits(maxHeaderBytes: maxHeaderBytes)
+        let logger = self.logger
+        let countTimeout: @Sendable () -> Void = {
+            if let count = requestCounter.recordFailure(.timeout, now: monotonicNanoseconds()) {
+                logger.debug(
+                    "HTTP request cut off by --web.idle-timeout or --web.read-timeout (at most one line per second)",
+                    metadata: ["reason": "timeout", "count": "\(count)"])
+            }
+        }
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -218,8 +237,14 @@ package final class MetricsHTTPServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(HTTPConnectionTimeoutHandler(idle: idleTimeout, request: requestTimeout))
+                    // Our error handler instead of NIO's: it counts, and says why (400, or 431 for a long head).
+                    try pipeline.configureHTTPServerPipeline(
+                        withErrorHandling: false, withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: decoderLimits)
+                    try pipeline.addHandler(
+                        HTTPProtocolErrorHandler(counter: requestCounter, maxHeaderBytes: maxHeaderBytes, logger: logger))
+                    try pipeline.addHandler(
+                        HTTPConnectionTimeoutHandler(idle: idleTimeout, request: requestTimeout, onTimeout: countTimeout))
                     if let authenticator {
                         try pipeline.addHandler(
                             HTTPBasicAuthHandler(authenticator: authenticator, threadPool: threadPool) { head, code in
@@ -242,6 +267,17 @@ package final class MetricsHTTPServer: Service, Sendable {
         } catch {
             return try await bootstrap.bind(host: "0.0.0.0", port: address.port).get()
         }
+    }
+}
+
+extension MetricsHTTPServer {
+    /// SwiftNIO's decoder limits with `maxHeaderBytes` for the whole head and for any one field (the request target
+    /// counts as one).
+    static func decoderLimits(maxHeaderBytes: Int) -> NIOHTTPDecoderLimitConfiguration {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = maxHeaderBytes
+        limits.maxHeaderListSize = maxHeaderBytes
+        return limits
     }
 }
 

@@ -70,6 +70,9 @@ package struct SelfMetricsSnapshot: Sendable {
     package var build: BuildInfo
     /// HTTP requests served, by handler and status code (``HTTPRequestCounter/snapshot()``).
     package var httpRequests: [HTTPRequestCount]
+    /// HTTP requests rejected before routing, indexed by ``HTTPRequestFailure/rawValue``
+    /// (``HTTPRequestCounter/failureSnapshot()``).
+    package var httpRequestErrors: [UInt64]
     /// Seconds since the Unix epoch; `nil` omits the family.
     package var processStartTimeSeconds: Double?
     /// Resident set size in bytes; `nil` omits the family.
@@ -85,6 +88,7 @@ package struct SelfMetricsSnapshot: Sendable {
         loadedMappings: Int = 0,
         build: BuildInfo,
         httpRequests: [HTTPRequestCount] = [],
+        httpRequestErrors: [UInt64] = [],
         processStartTimeSeconds: Double? = nil,
         residentMemoryBytes: UInt64? = nil
     ) {
@@ -97,6 +101,7 @@ package struct SelfMetricsSnapshot: Sendable {
         self.loadedMappings = loadedMappings
         self.build = build
         self.httpRequests = httpRequests
+        self.httpRequestErrors = httpRequestErrors
         self.processStartTimeSeconds = processStartTimeSeconds
         self.residentMemoryBytes = residentMemoryBytes
     }

@@ -3,7 +3,7 @@ import TributaryCore
 /// Writes Tributary's own metric families (`tributary_*`, `process_*`) in the text format 0.0.4.
 ///
 /// Families come in a fixed order with `# HELP` and `# TYPE`; labelled families list every known label value
-/// (all ``ParseFailure`` reasons, all ``StorageKind``s, both reload outcomes) even at 0, so rate() and absent()
+/// (all ``ParseFailure`` and ``HTTPRequestFailure`` reasons, all ``StorageKind``s, both reload outcomes) even at 0, so rate() and absent()
 /// queries work from the first scrape. Names and help follow statsd_exporter's `statsd_exporter_*` families.
 package enum SelfMetricsWriter {
     /// Appends the families to `bytes` in the text format 0.0.4.
@@ -121,6 +121,10 @@ package enum SelfMetricsWriter {
                 "tributary_http_requests_total", [("code", String(request.code)), ("handler", request.handler)],
                 Double(request.count), &sink)
         }
+        self.reasons(
+            "tributary_http_request_errors_total",
+            "The total number of HTTP requests rejected before reaching a handler, by reason.",
+            HTTPRequestFailure.allCases.map { ($0.label, $0.rawValue) }, snapshot.httpRequestErrors, &sink)
 
         if let start = snapshot.processStartTimeSeconds {
             sink.beginFamily(FamilyHeader(name: "tributary_process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", storage: .gauge))

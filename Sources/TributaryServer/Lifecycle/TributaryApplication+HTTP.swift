@@ -26,13 +26,18 @@ extension TributaryApplication {
     ///
     /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
     func makeHTTPService() throws -> HTTPReadinessService {
-        let web = try self.configuration.webConfigPath.map { path throws(WebConfigError) in try WebConfig.load(path: path) }
-        let tls = try web?.tls.map { tls throws(WebConfigError) in try tls.makeContext() }
-        let authenticator = web.flatMap { $0.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: $0.basicAuthUsers) }
+        let web = try self.configuration.webConfigPath.map { path throws(WebConfigError) in
+            try WebConfig.loadChecked(path: path)
+        }
+        let tls = web?.tls
+        let authenticator = web.flatMap {
+            $0.config.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: $0.config.basicAuthUsers)
+        }
         if let web {
             self.logger.info(
                 "web config loaded",
-                metadata: ["tls": "\(web.tls != nil)", "basic_auth_users": "\(web.basicAuthUsers.count)"])
+                metadata: ["tls": "\(web.config.tls != nil)", "basic_auth_users": "\(web.config.basicAuthUsers.count)"])
+            for warning in web.warnings { self.logger.warning("web config: \(warning)") }
         }
         var endpoints: HTTPEndpoints
         if self.configuration.enableLifecycle {
@@ -63,6 +68,7 @@ extension TributaryApplication {
         httpConfiguration.authenticator = authenticator
         httpConfiguration.idleTimeout = .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9))
         httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
+        httpConfiguration.maxHeaderBytes = self.configuration.webMaxHeaderBytes
         httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
         let server = MetricsHTTPServer(
             configuration: httpConfiguration,
@@ -134,6 +140,7 @@ extension TributaryApplication {
             loadedMappings: self.reloader.mapper.ruleCount,
             build: .init(version: TributaryVersion.current, swiftVersion: TributaryVersion.swift),
             httpRequests: self.httpRequestCounter.snapshot(),
+            httpRequestErrors: self.httpRequestCounter.failureSnapshot(),
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
             residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
         )

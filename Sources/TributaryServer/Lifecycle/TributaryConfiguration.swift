@@ -20,6 +20,8 @@ package struct TributaryConfiguration: Sendable {
     package var webIdleTimeoutSeconds: Double = 30
     /// `--web.read-timeout`, seconds; 0 disables.
     package var webReadTimeoutSeconds: Double = 10
+    /// `--web.max-header-bytes`: longest HTTP request head (request target and headers); longer ones get 431.
+    package var webMaxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
     /// `--web.shutdown-grace`, seconds HTTP keeps answering after the listeners stopped on SIGTERM.
     package var shutdownGraceSeconds: Double = 0
 

@@ -39,16 +39,36 @@ package final class BasicAuthenticator: Sendable {
         return true
     }
 
-    /// Whether `text` looks like a bcrypt hash this verifier accepts: `$2a$`, `$2b$` or `$2y$`, cost, 53 chars.
+    /// Whether `text` is a well-formed bcrypt hash this verifier accepts: `$2a$`, `$2b$` or `$2y$`, a two-digit cost
+    /// from 04 to 31, `$`, then 53 characters of bcrypt's base64 alphabet (22 of salt, 31 of hash).
     package static func isBcryptHash(_ text: String) -> Bool {
+        self.bcryptProblem(text) == nil
+    }
+
+    /// What is wrong with `text` as a bcrypt hash, for error messages; nil when it is well-formed.
+    package static func bcryptProblem(_ text: String) -> String? {
         let bytes = Array(text.utf8)
-        guard bytes.count == 60, text.hasPrefix("$2a$") || text.hasPrefix("$2b$") || text.hasPrefix("$2y$") else {
-            return false
+        guard text.hasPrefix("$2a$") || text.hasPrefix("$2b$") || text.hasPrefix("$2y$") else {
+            return "not a bcrypt hash (it must start with $2a$, $2b$ or $2y$)"
         }
-        guard let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self)), (4...31).contains(cost), bytes[6] == UInt8(ascii: "$") else {
-            return false
+        guard bytes.count == 60 else { return "a bcrypt hash has 60 characters, this one \(bytes.count)" }
+        guard let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self)), (4...31).contains(cost), bytes[6] == UInt8(ascii: "$")
+        else {
+            return "the bcrypt cost must be two digits from 04 to 31, followed by $"
         }
-        return true
+        guard bytes[7...].allSatisfy(Self.isBcryptBase64) else {
+            return "the bcrypt salt and hash may contain only ./A-Za-z0-9"
+        }
+        return nil
+    }
+
+    private static func isBcryptBase64(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default: false
+        }
     }
 
     /// `$2y$` (PHP, htpasswd) is the same algorithm as `$2b$`, which the OpenBSD code checks.

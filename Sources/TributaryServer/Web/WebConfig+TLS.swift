@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 extension WebConfig.TLS {
@@ -7,6 +8,9 @@ extension WebConfig.TLS {
     package func makeContext() throws(WebConfigError) -> NIOSSLContext {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
+        try Self.checkReadable(self.certFile, key: "cert_file")
+        try Self.checkReadable(self.keyFile, key: "key_file")
+        if let caFile = self.clientCAFile { try Self.checkReadable(caFile, key: "client_ca_file") }
         do {
             chain = try NIOSSLCertificate.fromPEMFile(self.certFile)
         } catch {
@@ -23,11 +27,14 @@ extension WebConfig.TLS {
         configuration.minimumTLSVersion = Self.nioVersion(self.minVersion)
         configuration.maximumTLSVersion = self.maxVersion.map(Self.nioVersion)
         if let caFile = self.clientCAFile {
+            let roots: [NIOSSLCertificate]
             do {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+                roots = try NIOSSLCertificate.fromPEMFile(caFile)
             } catch {
                 throw WebConfigError("tls_server_config.client_ca_file: cannot load \(caFile): \(error)")
             }
+            guard !roots.isEmpty else { throw WebConfigError("tls_server_config.client_ca_file: no certificate in \(caFile)") }
+            configuration.trustRoots = .certificates(roots)
         }
         switch self.clientAuth {
         case .none: configuration.certificateVerification = .none
@@ -37,7 +44,19 @@ extension WebConfig.TLS {
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw WebConfigError("tls_server_config: cannot use the certificate and key: \(error)")
+            throw WebConfigError(
+                "tls_server_config: cannot use cert_file \(self.certFile) with key_file \(self.keyFile) (does the key belong to the certificate?): \(error)")
+        }
+    }
+
+    /// NIOSSL reports a missing file as `failedToLoadCertificate`; say what is wrong instead.
+    private static func checkReadable(_ path: String, key: String) throws(WebConfigError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw WebConfigError("tls_server_config.\(key): \(path) does not exist")
+        }
+        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            throw WebConfigError("tls_server_config.\(key): \(path) is not a readable file")
         }
     }
 

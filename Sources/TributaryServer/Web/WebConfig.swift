@@ -56,16 +56,20 @@ package struct WebConfig: Sendable, Equatable {
         self.basicAuthUsers = basicAuthUsers
     }
 
-    /// Reads and parses the file at `path`.
+    /// Reads and parses the file at `path`; errors carry the path (``WebConfigError/file``).
     package static func load(path: String) throws(WebConfigError) -> WebConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw WebConfigError("cannot read \(path): \(error.localizedDescription)")
+            throw WebConfigError("cannot read the file: \(error.localizedDescription)", file: path)
         }
         let directory = (path as NSString).deletingLastPathComponent
-        return try self.parse(yaml: text, baseDirectory: directory.isEmpty ? "." : directory)
+        do {
+            return try self.parse(yaml: text, baseDirectory: directory.isEmpty ? "." : directory)
+        } catch {
+            throw WebConfigError(error.message, file: path)
+        }
     }
 
     /// Parses the YAML text; relative paths are resolved against `baseDirectory`.
@@ -88,9 +92,12 @@ package struct WebConfig: Sendable, Equatable {
         }
         if let users = top["basic_auth_users"], !(users is NSNull) {
             guard let map = users as? [String: Any] else { throw WebConfigError("basic_auth_users must be a mapping of user to bcrypt hash") }
-            for (user, hash) in map {
-                guard let hash = hash as? String, BasicAuthenticator.isBcryptHash(hash) else {
-                    throw WebConfigError("basic_auth_users.\(user): not a bcrypt hash ($2a$, $2b$ or $2y$)")
+            for user in map.keys.sorted() {
+                guard let hash = map[user] as? String else {
+                    throw WebConfigError("basic_auth_users.\(user): not a bcrypt hash (a string starting with $2a$, $2b$ or $2y$)")
+                }
+                if let problem = BasicAuthenticator.bcryptProblem(hash) {
+                    throw WebConfigError("basic_auth_users.\(user): \(problem)")
                 }
                 if user.contains(":") { throw WebConfigError("basic_auth_users.\(user): a user name cannot contain ':'") }
                 config.basicAuthUsers[user] = hash
@@ -146,11 +153,19 @@ package struct WebConfig: Sendable, Equatable {
     }
 }
 
-/// A `--web.config.file` problem, with the key it concerns.
+/// A `--web.config.file` problem, with the key it concerns and, once known, the file.
 package struct WebConfigError: Error, CustomStringConvertible, Equatable {
-    package var description: String
+    /// The problem, starting with the key (`tls_server_config.cert_file: cannot load …`).
+    package var message: String
+    /// The config file, when the error came from reading one (``WebConfig/loadChecked(path:)``).
+    package var file: String?
 
-    package init(_ description: String) {
-        self.description = description
+    package var description: String {
+        self.file.map { "\($0): \(self.message)" } ?? self.message
+    }
+
+    package init(_ message: String, file: String? = nil) {
+        self.message = message
+        self.file = file
     }
 }

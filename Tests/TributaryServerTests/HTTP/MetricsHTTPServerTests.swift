@@ -321,10 +321,24 @@ import TributaryCore
         }
     }
 
-    @Test func answersMalformedRequestWith400() async throws {
-        try await MetricsHTTPServerTests.withServer { port, _ async throws in
+    @Test func answersMalformedRequestWith400AndCountsIt() async throws {
+        try await MetricsHTTPServerTests.withServer { port, server async throws in
             let responses = try await TestHTTPClient.exchange(port: port, "NOT HTTP AT ALL\r\n\r\n")
             #expect(responses.map(\.status) == [400])
+            let body = String(decoding: responses.first?.body ?? [], as: UTF8.self)
+            #expect(body.hasPrefix("Bad Request: "))
+            #expect(server.requestCounter.failureSnapshot()[HTTPRequestFailure.malformed.rawValue] == 1)
+            #expect(server.requestCounter.snapshot().isEmpty)  // never routed
+        }
+    }
+
+    @Test func answersAHeadOverMaxHeaderBytesWith431() async throws {
+        try await MetricsHTTPServerTests.withServer(configuration: { $0.maxHeaderBytes = 1024 }) { port, server async throws in
+            let big = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 1100))\r\n\r\n"
+            #expect(try await TestHTTPClient.exchange(port: port, big).map(\.status) == [431])
+            let fits = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Ok: \(String(repeating: "a", count: 900))\r\n\r\n"
+            #expect(try await TestHTTPClient.exchange(port: port, fits).map(\.status) == [200])
+            #expect(server.requestCounter.failureSnapshot()[HTTPRequestFailure.headerTooLarge.rawValue] == 1)
         }
     }
 

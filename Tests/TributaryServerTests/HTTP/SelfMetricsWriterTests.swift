@@ -35,6 +35,7 @@ import TributaryCore
                 HTTPRequestCount(handler: "/metrics", code: 200, count: 5),
                 HTTPRequestCount(handler: "/-/healthy", code: 200, count: 1),
             ],
+            httpRequestErrors: [3, 1],
             processStartTimeSeconds: 1_700_000_000.25,
             residentMemoryBytes: 1_048_576)
     }
@@ -185,6 +186,11 @@ import TributaryCore
             # TYPE tributary_http_requests_total counter
             tributary_http_requests_total{code="200",handler="/-/healthy"} 1
             tributary_http_requests_total{code="200",handler="/metrics"} 5
+            # HELP tributary_http_request_errors_total The total number of HTTP requests rejected before reaching a handler, by reason.
+            # TYPE tributary_http_request_errors_total counter
+            tributary_http_request_errors_total{reason="malformed"} 3
+            tributary_http_request_errors_total{reason="header_too_large"} 1
+            tributary_http_request_errors_total{reason="timeout"} 0
             # HELP tributary_process_start_time_seconds Start time of the process since unix epoch in seconds.
             # TYPE tributary_process_start_time_seconds gauge
             tributary_process_start_time_seconds 1700000000.25
@@ -206,6 +212,9 @@ import TributaryCore
         }
         #expect(text.contains("tributary_config_reloads_total{outcome=\"failure\"} 0\n"))
         #expect(text.contains("# TYPE tributary_http_requests_total counter\n"))
+        for failure in HTTPRequestFailure.allCases {
+            #expect(text.contains("tributary_http_request_errors_total{reason=\"\(failure.label)\"} 0\n"))
+        }
         #expect(!text.contains("tributary_udp_kernel_drops_total"))
         #expect(!text.contains("process_"))
     }
