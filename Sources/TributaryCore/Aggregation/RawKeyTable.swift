@@ -5,14 +5,28 @@
 ///
 /// A key is one byte string or, for the per-line lookup, a ``SegmentedKey`` — a prefix byte, a name and optional
 /// tags, stored as `prefix name [0xFF tags]` — hashed and compared in place, so the line's bytes are never copied.
+///
+/// Memory layout is chosen for the lookup's cache misses: a slot holds the entry index and the high half of the
+/// key's hash, so a probe that does not match is rejected without touching the entry; an entry keeps its hash,
+/// key position and value together in one struct.
 package struct RawKeyTable: Sendable {
-    private var slots: [Int32]  // entry index + 1; 0 = empty
-    private var hashes: [UInt64] = []
-    private var keyOffsets: [Int32] = []
-    private var keyLengths: [Int32] = []
-    private var values: [Int32] = []
+    private struct Entry {
+        var hash: UInt64
+        var keyOffset: Int32
+        var keyLength: Int32
+        var value: Int32
+    }
+
+    /// `(hash >> 32) << 32 | (entry index + 1)`; 0 = empty.
+    private var slots: [UInt64]
+    private var entries: [Entry] = []
     private var arena: [UInt8] = []
     private var mask: Int
+
+    @inline(__always)
+    private static func slotWord(hash: UInt64, index: Int) -> UInt64 {
+        (hash & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
+    }
 
     package init(capacity: Int = 1024) {
         var size = 16
@@ -21,7 +35,7 @@ package struct RawKeyTable: Sendable {
         self.mask = size - 1
     }
 
-    package var count: Int { self.values.count }
+    package var count: Int { self.entries.count }
 
     /// Bytes held by keys (for memory accounting and bounding the cache).
     package var arenaBytes: Int { self.arena.count }
@@ -95,13 +109,15 @@ package struct RawKeyTable: Sendable {
     @inline(__always)
     package func find(_ key: SegmentedKey, hash: UInt64) -> Int32? {
         let storedCount = key.storedCount
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & self.mask
         while true {
-            let entry = Int(self.slots[slot])
-            if entry == 0 { return nil }
-            let index = entry - 1
-            if self.hashes[index] == hash && Int(self.keyLengths[index]) == storedCount {
-                let offset = Int(self.keyOffsets[index])
+            let word = self.slots[slot]
+            if word == 0 { return nil }
+            if word & 0xFFFF_FFFF_0000_0000 == tag, case let entry = self.entries[Int(word & 0xFFFF_FFFF) - 1],
+                entry.hash == hash, Int(entry.keyLength) == storedCount
+            {
+                let offset = Int(entry.keyOffset)
                 let equal = self.arena.withUnsafeBytes { arena in
                     let base = arena.baseAddress! + offset
                     guard base.load(as: UInt8.self) == key.prefix,
@@ -112,7 +128,7 @@ package struct RawKeyTable: Sendable {
                     return tagsAt.load(as: UInt8.self) == 0xFF
                         && (tags.isEmpty || memcmpBytes(tagsAt + 1, tags.baseAddress!, tags.count))
                 }
-                if equal { return self.values[index] }
+                if equal { return entry.value }
             }
             slot = (slot + 1) & self.mask
         }
@@ -120,12 +136,10 @@ package struct RawKeyTable: Sendable {
 
     /// Stores `value` for a segmented key that is not in the table yet (in its stored form).
     package mutating func insert(_ key: SegmentedKey, hash: UInt64, value: Int32) {
-        if (self.values.count + 1) * 2 > self.slots.count { self.grow() }
-        let index = self.values.count
-        self.hashes.append(hash)
-        self.keyOffsets.append(Int32(self.arena.count))
-        self.keyLengths.append(Int32(key.storedCount))
-        self.values.append(value)
+        if (self.entries.count + 1) * 2 > self.slots.count { self.grow() }
+        let index = self.entries.count
+        self.entries.append(
+            Entry(hash: hash, keyOffset: Int32(self.arena.count), keyLength: Int32(key.storedCount), value: value))
         self.arena.append(key.prefix)
         self.arena.append(contentsOf: key.name)
         if let tags = key.tags {
@@ -138,17 +152,19 @@ package struct RawKeyTable: Sendable {
     /// The value stored for `key`, if any.
     @inline(__always)
     package func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & self.mask
         while true {
-            let entry = Int(self.slots[slot])
-            if entry == 0 { return nil }
-            let index = entry - 1
-            if self.hashes[index] == hash && Int(self.keyLengths[index]) == key.count {
-                let offset = Int(self.keyOffsets[index])
+            let word = self.slots[slot]
+            if word == 0 { return nil }
+            if word & 0xFFFF_FFFF_0000_0000 == tag, case let entry = self.entries[Int(word & 0xFFFF_FFFF) - 1],
+                entry.hash == hash, Int(entry.keyLength) == key.count
+            {
+                let offset = Int(entry.keyOffset)
                 let equal = self.arena.withUnsafeBytes { arena in
                     key.count == 0 || memcmpBytes(arena.baseAddress! + offset, key.baseAddress!, key.count)
                 }
-                if equal { return self.values[index] }
+                if equal { return entry.value }
             }
             slot = (slot + 1) & self.mask
         }
@@ -156,12 +172,9 @@ package struct RawKeyTable: Sendable {
 
     /// Stores `value` for a key that is not in the table yet.
     package mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, value: Int32) {
-        if (self.values.count + 1) * 2 > self.slots.count { self.grow() }
-        let index = self.values.count
-        self.hashes.append(hash)
-        self.keyOffsets.append(Int32(self.arena.count))
-        self.keyLengths.append(Int32(key.count))
-        self.values.append(value)
+        if (self.entries.count + 1) * 2 > self.slots.count { self.grow() }
+        let index = self.entries.count
+        self.entries.append(Entry(hash: hash, keyOffset: Int32(self.arena.count), keyLength: Int32(key.count), value: value))
         self.arena.append(contentsOf: key)
         self.place(index: index, hash: hash)
     }
@@ -169,24 +182,21 @@ package struct RawKeyTable: Sendable {
     /// Forgets every key (after a reload or when series expire); keeps the allocated capacity.
     package mutating func removeAll() {
         for i in self.slots.indices { self.slots[i] = 0 }
-        self.hashes.removeAll(keepingCapacity: true)
-        self.keyOffsets.removeAll(keepingCapacity: true)
-        self.keyLengths.removeAll(keepingCapacity: true)
-        self.values.removeAll(keepingCapacity: true)
+        self.entries.removeAll(keepingCapacity: true)
         self.arena.removeAll(keepingCapacity: true)
     }
 
     private mutating func place(index: Int, hash: UInt64) {
         var slot = Int(truncatingIfNeeded: hash) & self.mask
         while self.slots[slot] != 0 { slot = (slot + 1) & self.mask }
-        self.slots[slot] = Int32(index + 1)
+        self.slots[slot] = Self.slotWord(hash: hash, index: index)
     }
 
     private mutating func grow() {
         let size = self.slots.count * 2
         self.slots = Array(repeating: 0, count: size)
         self.mask = size - 1
-        for index in self.hashes.indices { self.place(index: index, hash: self.hashes[index]) }
+        for index in self.entries.indices { self.place(index: index, hash: self.entries[index].hash) }
     }
 }
 
