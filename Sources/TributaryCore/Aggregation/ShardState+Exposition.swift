@@ -12,8 +12,12 @@ extension ShardState {
     }
 
     private mutating func writeFamily(_ index: Int, into bytes: inout [UInt8], now: UInt64) {
-        let family = self.families[index]
-        TextFormat.appendHeader(name: family.name, help: family.help, type: family.storage.prometheusType, to: &bytes)
+        // The fields used, not the whole `Family` (copying it retains a dozen references per family).
+        let family = (
+            name: self.families[index].name, storage: self.families[index].storage,
+            series: self.families[index].series)
+        TextFormat.appendHeader(
+            name: family.name, help: self.families[index].help, type: family.storage.prometheusType, to: &bytes)
         switch family.storage {
         case .counter:
             for id in family.series {
@@ -34,7 +38,7 @@ extension ShardState {
                 TextFormat.appendSample(name: family.name, labelText: series.labelText, value: value, to: &bytes)
             }
         case .summary:
-            let objectives = family.summaryOptions.objectives
+            let objectives = self.families[index].summaryOptions.objectives
             let quantileLabels = objectives.map { TextFormat.formatBound($0.quantile) }
             var pairs: [(Double, Double)] = []  // scratch, reused for every series of the family
             var values: [Double] = []
@@ -55,7 +59,7 @@ extension ShardState {
                     to: &bytes)
             }
         case .histogram:
-            let bounds = family.bounds.map(TextFormat.formatBound) + ["+Inf"]
+            let bounds = self.families[index].bounds.map(TextFormat.formatBound) + ["+Inf"]
             for id in family.series {
                 let series = self.series[Int(id)]
                 let state = self.histograms[Int(series.slot)]

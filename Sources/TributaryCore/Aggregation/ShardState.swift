@@ -103,8 +103,12 @@ package struct ShardState: Sendable {
 
     /// Number of live series per storage kind.
     package var seriesCountByKind: [StorageKind: Int] {
+        var counts = [Int](repeating: 0, count: StorageKind.allCases.count)
+        for index in self.families.indices {
+            counts[self.families[index].storage.rawValue] += self.families[index].series.count
+        }
         var result: [StorageKind: Int] = [:]
-        for family in self.families { result[family.storage, default: 0] += family.series.count }
+        for kind in StorageKind.allCases where counts[kind.rawValue] > 0 { result[kind] = counts[kind.rawValue] }
         return result
     }
 

@@ -15,6 +15,15 @@ package enum TextFormat {
 
     /// Appends `# HELP` text with `\` and newline escaped.
     package static func appendEscapedHelp(_ help: String, to bytes: inout [UInt8]) {
+        // Almost every help text needs no escaping: one copy instead of a byte-by-byte append.
+        let clean =
+            help.utf8.withContiguousStorageIfAvailable { text in
+                !text.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") }
+            } ?? false
+        if clean {
+            bytes.append(contentsOf: help.utf8)
+            return
+        }
         for byte in help.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
