@@ -57,6 +57,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: Partition datagrams over 4 ingest workers (--statsd.ingest-threads), the reader's share of the work
+
+    // 1000 datagrams per measurement, batches handed over (emptied) after each: copying lines into the reused
+    // batch buffers must not allocate.
+    var partitionBatches = StatsDLinePartition.Batches(shardCount: 4, reservingBytes: 64 * 1024)
+    Benchmark(
+        "Partition datagram x1000 (40 counters, 4 shards)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        var index = 0
+        var total = 0
+        for _ in benchmark.scaledIterations {
+            counterDatagrams[index].withUnsafeBytes { partitionBatches.append(datagram: $0) }
+            for shard in 0..<4 {
+                partitionBatches.exchange(shard: shard) { batch in
+                    total &+= batch.count
+                    return batch
+                }
+            }
+            index = index + 1 == counterDatagrams.count ? 0 : index + 1
+        }
+        blackHole(total)
+    }
+
     // Harness overhead: an empty body.
     Benchmark("Noop", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(benchmark) }

@@ -59,22 +59,65 @@ extension ShardState {
                     to: &bytes)
             }
         case .histogram:
-            let bounds = self.families[index].bounds.map(TextFormat.formatBound) + ["+Inf"]
+            var lines = HistogramLines(name: family.name, bounds: self.families[index].bounds)
             for id in family.series {
                 let series = self.series[Int(id)]
-                let state = self.histograms[Int(series.slot)]
-                var cumulative = 0.0
-                for (bound, count) in zip(bounds, state.counts) {
-                    cumulative += count
-                    TextFormat.appendSample(
-                        name: family.name, suffix: "_bucket", labelText: series.labelText, extraLabel: "le",
-                        extraValue: bound, value: cumulative, to: &bytes)
+                self.histograms.withUnsafeBufferPointer { histograms in
+                    lines.append(histograms[Int(series.slot)], labelText: series.labelText, to: &bytes)
                 }
-                TextFormat.appendSample(
-                    name: family.name, suffix: "_sum", labelText: series.labelText, value: state.sum, to: &bytes)
-                TextFormat.appendSample(
-                    name: family.name, suffix: "_count", labelText: series.labelText, value: state.count, to: &bytes)
             }
         }
+    }
+}
+
+/// The text lines of one histogram family's series, from byte strings rendered once per family: a bucket line is
+/// `name_bucket{` + the series' labels + `le="bound"} ` + the cumulative count, each part one copy.
+struct HistogramLines {
+    private let bucketPrefix: [UInt8]
+    private let sumPrefix: [UInt8]
+    private let countPrefix: [UInt8]
+    /// `le="0.005"} ` per bound, then `le="+Inf"} `.
+    private let bucketSuffixes: [[UInt8]]
+    /// The current series' labels followed by `,` (empty without labels).
+    private var labels: [UInt8] = []
+
+    init(name: String, bounds: [Double]) {
+        self.bucketPrefix = Array((name + "_bucket{").utf8)
+        self.sumPrefix = Array((name + "_sum").utf8)
+        self.countPrefix = Array((name + "_count").utf8)
+        self.bucketSuffixes = (bounds.map(TextFormat.formatBound) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) }
+        self.labels.reserveCapacity(256)
+    }
+
+    mutating func append(_ state: HistogramState, labelText: String, to bytes: inout [UInt8]) {
+        self.labels.removeAll(keepingCapacity: true)
+        if !labelText.isEmpty {
+            self.labels.append(contentsOf: labelText.utf8)
+            self.labels.append(UInt8(ascii: ","))
+        }
+        var cumulative = 0.0
+        for (suffix, count) in zip(self.bucketSuffixes, state.counts) {
+            cumulative += count
+            bytes.append(contentsOf: self.bucketPrefix)
+            bytes.append(contentsOf: self.labels)
+            bytes.append(contentsOf: suffix)
+            TextFormat.appendValue(cumulative, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        self.appendTotal(self.sumPrefix, value: state.sum, to: &bytes)
+        self.appendTotal(self.countPrefix, value: state.count, to: &bytes)
+    }
+
+    /// `name_sum{labels} value` (no braces without labels).
+    private func appendTotal(_ prefix: [UInt8], value: Double, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: prefix)
+        if !self.labels.isEmpty {
+            bytes.append(UInt8(ascii: "{"))
+            bytes.append(contentsOf: self.labels.dropLast())
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: " "))
+        TextFormat.appendValue(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
     }
 }
