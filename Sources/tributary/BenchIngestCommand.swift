@@ -26,6 +26,9 @@ struct BenchIngestCommand: ParsableCommand {
     @Option(help: "Times every datagram is applied after the warm-up pass.")
     var rounds = 20
 
+    @Option(help: "Text scrapes timed after ingest (each from a fresh scrape copy, merged over the shards).")
+    var scrapes = 0
+
     @Option(help: "Shards the lines are partitioned over (as with --statsd.ingest-threads), applied in turn.")
     var shards = 1
 
@@ -57,6 +60,26 @@ struct BenchIngestCommand: ParsableCommand {
         let lines = shards.scrapeCopy().counts.lines - warmLines
         let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
         print(String(format: "%d datagrams, %llu lines, %.1f ns/line", packets.count, lines, nanoseconds / Double(lines)))
+        if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
+    }
+
+    /// Writes `count` text scrapes and prints the fastest and the median (ms) and the size.
+    static func timeScrapes(_ count: Int, of shards: AggregationShards) {
+        var times: [Double] = []
+        var size = 0
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            var state = shards.scrapeCopy()
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size + 4096)
+            state.writeText(into: &bytes, now: 1)
+            let elapsed = ContinuousClock.now - start
+            size = bytes.count
+            times.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        times.sort()
+        let series = shards.scrapeCopy().seriesCountByKind.values.reduce(0, +)
+        print(String(format: "scrape of %d series: %.1f ms fastest, %.1f ms median, %d bytes", series, times[0], times[times.count / 2], size))
     }
 
     /// The packets of statsd-blast's `--print` output: the lines between `--- packet` headers.

@@ -1,5 +1,14 @@
 /// Byte-level helpers for the Prometheus text exposition format 0.0.4.
 package enum TextFormat {
+    /// Appends a string's UTF-8 bytes: one copy from its contiguous storage (the generic `append(contentsOf:)` of a
+    /// `String.UTF8View` costs several times more for the short names and label texts a scrape writes by the
+    /// hundred thousand).
+    @inline(__always)
+    package static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: text.utf8) }
+    }
+
     /// Appends a label value with `\`, `"` and newline escaped.
     @inline(__always)
     package static func appendEscapedLabelValue(_ value: String, to bytes: inout [UInt8]) {
@@ -21,7 +30,7 @@ package enum TextFormat {
                 !text.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") }
             } ?? false
         if clean {
-            bytes.append(contentsOf: help.utf8)
+            appendUTF8(help, to: &bytes)
             return
         }
         for byte in help.utf8 {
@@ -73,14 +82,14 @@ package enum TextFormat {
 
     /// Writes `# HELP name help\n# TYPE name type\n`.
     package static func appendHeader(name: String, help: String, type: String, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: "# HELP ".utf8)
-        bytes.append(contentsOf: name.utf8)
+        appendUTF8("# HELP ", to: &bytes)
+        appendUTF8(name, to: &bytes)
         bytes.append(UInt8(ascii: " "))
         appendEscapedHelp(help, to: &bytes)
-        bytes.append(contentsOf: "\n# TYPE ".utf8)
-        bytes.append(contentsOf: name.utf8)
+        appendUTF8("\n# TYPE ", to: &bytes)
+        appendUTF8(name, to: &bytes)
         bytes.append(UInt8(ascii: " "))
-        bytes.append(contentsOf: type.utf8)
+        appendUTF8(type, to: &bytes)
         bytes.append(UInt8(ascii: "\n"))
     }
 
@@ -90,12 +99,12 @@ package enum TextFormat {
         name: String, suffix: String = "", labelText: String, extraLabel: String? = nil, extraValue: String? = nil,
         value: Double, to bytes: inout [UInt8]
     ) {
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: suffix.utf8)
+        appendUTF8(name, to: &bytes)
+        if !suffix.isEmpty { appendUTF8(suffix, to: &bytes) }
         let hasExtra = extraLabel != nil
         if !labelText.isEmpty || hasExtra {
             bytes.append(UInt8(ascii: "{"))
-            bytes.append(contentsOf: labelText.utf8)
+            appendUTF8(labelText, to: &bytes)
             if let extraLabel, let extraValue {
                 if !labelText.isEmpty { bytes.append(UInt8(ascii: ",")) }
                 bytes.append(contentsOf: extraLabel.utf8)
