@@ -7,6 +7,7 @@ Starts a release `tributary` (path in $TRIBUTARY_BIN), measures idle RSS, create
 
   python3 scripts/bench_series.py --series 100000 --mix c            # counters only
   python3 scripts/bench_series.py --series 100000 --mix h --histogram # histograms, 10 buckets
+  python3 scripts/bench_series.py --series 100000 --mix c=50,h=50 --tags 2 --histogram  # the issue's mix
 """
 import argparse, gzip, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -40,6 +41,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--series", type=int, default=100000)
     ap.add_argument("--mix", default="c")
+    ap.add_argument("--tags", type=int, default=0, help="DogStatsD tags per line (statsd-blast -k; 10 series per name)")
     ap.add_argument("--histogram", action="store_true", help="map observers to histograms with 10 buckets")
     ap.add_argument("--bin", default=os.environ.get("TRIBUTARY_BIN", os.path.join(ROOT, ".build", "release", "tributary")))
     a = ap.parse_args()
@@ -64,7 +66,7 @@ def main():
         idle_kb = rss_kb(proc.pid)
         # Every series twice, paced well below capacity so that nothing is dropped.
         subprocess.run([BLAST, "-t", "127.0.0.1:%d" % udp, "-n", str(2 * a.series), "-s", str(a.series),
-                        "-m", a.mix, "-R", "1000000", "-T", "60"], check=True, stdout=subprocess.DEVNULL)
+                        "-m", a.mix, "-k", str(a.tags), "-R", "1000000", "-T", "60"], check=True, stdout=subprocess.DEVNULL)
         time.sleep(1.0)
         timed_get(base + "/metrics")  # first scrape sorts the new series
         loaded_kb = rss_kb(proc.pid)
@@ -72,14 +74,14 @@ def main():
         gz = [timed_get(base + "/metrics", gz=True) for _ in range(5)]
         # Scrapes while ingest continues (paced blast in the background).
         blast = subprocess.Popen([BLAST, "-t", "127.0.0.1:%d" % udp, "-n", "20000000", "-s", str(a.series), "-m", a.mix,
-                                  "-R", "1000000", "-T", "6"], stdout=subprocess.DEVNULL)
+                                  "-k", str(a.tags), "-R", "1000000", "-T", "6"], stdout=subprocess.DEVNULL)
         time.sleep(0.5)
         busy = [timed_get(base + "/metrics") for _ in range(5)]
         blast.wait(30)
         body = urllib.request.urlopen(base + "/metrics", timeout=30).read().decode()
         series_lines = sum(1 for l in body.splitlines() if l.startswith("blast_"))
         result = {
-            "series": a.series, "mix": a.mix, "histogram": a.histogram,
+            "series": a.series, "mix": a.mix, "tags": a.tags, "histogram": a.histogram,
             "rss_idle_mb": round(idle_kb / 1024, 1), "rss_loaded_mb": round(loaded_kb / 1024, 1),
             "bytes_per_series": round((loaded_kb - idle_kb) * 1024 / a.series),
             "scrape_text_ms_median": round(sorted(t for t, _ in text)[2], 1), "scrape_text_kb": text[0][1] // 1024,
