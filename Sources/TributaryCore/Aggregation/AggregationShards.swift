@@ -35,8 +35,16 @@ package final class AggregationShards: Sendable {
 
     /// What the shards hold for `shape`'s series (for the explainer).
     package func check(_ shape: LineShape) -> SeriesCheck {
-        if self.all.count == 1 { return self.primary.check(shape) }
-        return self.scrapeCopy().check(shape)
+        // Each shard on its own (a merged copy does not index every family's labels): the family's type and a
+        // conflict from whichever shard has one, the series if any shard holds it.
+        var result = self.primary.check(shape)
+        for shard in self.all.dropFirst() {
+            let check = shard.check(shape)
+            result.familyType = result.familyType ?? check.familyType
+            result.seriesExists = result.seriesExists || check.seriesExists
+            result.conflict = result.conflict ?? check.conflict
+        }
+        return result
     }
 
     /// The unmapped names of every shard, merged.

@@ -66,6 +66,8 @@ package struct ShardState: Sendable {
     var routeTable = RawKeyTable()
     /// Reused value buffers for JSON feed objects.
     var jsonScratch = JSONFeedScratch()
+    /// Families a merge (``absorb(_:)``) copied without building their label index; only in merged scrape copies.
+    var mergeUnindexedFamilies: Set<Int32> = []
     var sortedFamilies: [Int32] = []
     var familiesSorted = true
     /// Wall-clock seconds minus monotonic seconds, set by the server (the core reads no clock): turns the monotonic
