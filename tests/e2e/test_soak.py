@@ -37,7 +37,8 @@ def test_soak_zero_loss_and_flat_memory(tributary_factory):
     rate = int(os.environ.get("SOAK_RATE", "50000"))
     seconds = float(os.environ.get("SOAK_SECONDS", "30"))
     pin = os.environ.get("SOAK_PIN") == "1"
-    t = tributary_factory(tcp=False)
+    # SOAK_ARGS: extra Tributary flags for hand runs, e.g. a larger --statsd.read-buffer.
+    t = tributary_factory(tcp=False, extra_args=os.environ.get("SOAK_ARGS", "").split())
     if pin:  # every thread of Tributary on CPU 0, the blaster on CPU 1 (as scripts/bench.sh)
         subprocess.run(["taskset", "-a", "-p", "-c", "0", str(t.proc.pid)], check=True, stdout=subprocess.DEVNULL)
     blast = subprocess.Popen((["taskset", "-c", "1"] if pin else []) + [blaster(), "-t", "127.0.0.1:%d" % t.udp_port, "-n", str(int(rate * seconds)),
