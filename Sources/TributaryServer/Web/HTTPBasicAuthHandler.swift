@@ -107,7 +107,9 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(
             self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .unauthorized, headers: headers))),
             promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        if head.method != .HEAD {  // Content-Length still says what a GET would get
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        }
         let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
