@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Synchronization
 import TributaryCore
 
@@ -14,7 +13,8 @@ final class MetricsHTTPShared: Sendable {
     /// Whether `Accept` may select OpenMetrics (`--web.enable-openmetrics`).
     let enableOpenMetrics: Bool
     let maxRequestBodyBytes: Int
-    let threadPool: NIOThreadPool
+    /// Runs scrapes, gzip, extra routes and reload off the event loop.
+    let offload: HTTPOffload
     let requestCounter: HTTPRequestCounter
     let logger: Logger
     /// Scrapes in flight, at most `maxConcurrentScrapes`.
@@ -22,7 +22,7 @@ final class MetricsHTTPShared: Sendable {
 
     init(
         router: HTTPRouter, endpoints: HTTPEndpoints, version: String, maxConcurrentScrapes: Int,
-        maxRequestBodyBytes: Int, threadPool: NIOThreadPool, requestCounter: HTTPRequestCounter, logger: Logger,
+        maxRequestBodyBytes: Int, offload: HTTPOffload, requestCounter: HTTPRequestCounter, logger: Logger,
         enableOpenMetrics: Bool = false
     ) {
         self.enableOpenMetrics = enableOpenMetrics
@@ -31,7 +31,7 @@ final class MetricsHTTPShared: Sendable {
         self.version = version
         self.maxConcurrentScrapes = maxConcurrentScrapes
         self.maxRequestBodyBytes = maxRequestBodyBytes
-        self.threadPool = threadPool
+        self.offload = offload
         self.requestCounter = requestCounter
         self.logger = logger
     }
@@ -58,8 +58,8 @@ final class MetricsHTTPShared: Sendable {
 ///
 /// Runs on the connection's event loop. `HTTPServerPipelineHandler` (installed by `configureHTTPServerPipeline`)
 /// holds back pipelined requests until the response to the current one has ended, so at most one request is in
-/// flight here. Slow work (scrape, gzip, extra routes, reload) runs on the thread pool or a task and completes back on
-/// the event loop.
+/// flight here. Slow work (scrape, gzip, extra routes, reload) runs through ``HTTPOffload`` (the thread pool or a
+/// task in the server) and completes back on the event loop.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -157,7 +157,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 accept: head.headers["accept"], openMetrics: shared.enableOpenMetrics)
             let metrics = shared.endpoints.metrics
             let logger = shared.logger
-            let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { () -> HTTPResponseInfo in
+            let future = shared.offload.run(on: context.eventLoop) { () -> HTTPResponseInfo in
                 let text = metrics(negotiated)
                 var headers: [(name: String, value: String)] = [("Content-Type", negotiated.contentType)]
                 guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
@@ -179,7 +179,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let request = HTTPRequestInfo(
                 method: head.method.rawValue, path: path, query: query,
                 headers: head.headers.map { ($0.name, $0.value) }, body: body)
-            let future = shared.threadPool.runIfActive(eventLoop: context.eventLoop) { route(request) }
+            let future = shared.offload.run(on: context.eventLoop) { route(request) }
             future.assumeIsolated().whenComplete { result in
                 self.complete(context: context, head: head, handler: handler, result: result)
             }
@@ -191,7 +191,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     response: .text(403, "Lifecycle API is not enabled.\n"))
                 return
             }
-            let future = context.eventLoop.makeFutureWithTask { () -> HTTPResponseInfo in
+            let future = shared.offload.runTask(on: context.eventLoop) { () -> HTTPResponseInfo in
                 switch await reload() {
                 case .success(let message):
                     return .text(200, message.hasSuffix("\n") || message.isEmpty ? message : message + "\n")

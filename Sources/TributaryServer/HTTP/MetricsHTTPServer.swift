@@ -103,7 +103,8 @@ package final class MetricsHTTPServer: Service, Sendable {
 
     private let endpoints: HTTPEndpoints
     private let group: any EventLoopGroup
-    private let threadPool: NIOThreadPool
+    /// `nil`: `NIOThreadPool.singleton`, looked up when first needed (an `inline` initializer never starts it).
+    private let threadPool: NIOThreadPool?
     private let logger: Logger
     private let state = Mutex<State>(.idle)
     /// Open connections, closed on shutdown.
@@ -111,12 +112,13 @@ package final class MetricsHTTPServer: Service, Sendable {
 
     /// - Parameters:
     ///   - group: event loops for the listening socket and connections.
-    ///   - threadPool: runs scrapes, gzip and extra routes off the event loops; must be started (the singleton is).
+    ///   - threadPool: runs scrapes, gzip and extra routes off the event loops; must be started. `nil` uses the
+    ///     singleton (started).
     package init(
         configuration: Configuration,
         endpoints: HTTPEndpoints,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        threadPool: NIOThreadPool = .singleton,
+        threadPool: NIOThreadPool? = nil,
         requestCounter: HTTPRequestCounter = HTTPRequestCounter(),
         logger: Logger
     ) {
@@ -195,7 +197,11 @@ package final class MetricsHTTPServer: Service, Sendable {
         try await self.shutdown()  // closes connections when the listener closed for another reason
     }
 
-    private func bind() async throws -> any Channel {
+    /// The handlers every connection gets after TLS, sharing this server's routes, scrape gate and counters.
+    ///
+    /// - Parameter offload: where slow work runs; `nil` uses the server's thread pool. Tests and the fuzz target pass
+    ///   ``HTTPOffload/inline`` to drive the handlers on an `EmbeddedChannel`.
+    package func connectionInitializer(offload: HTTPOffload? = nil) -> HTTPConnectionInitializer {
         let shared = MetricsHTTPShared(
             router: HTTPRouter(
                 telemetryPath: self.configuration.telemetryPath,
@@ -205,28 +211,20 @@ package final class MetricsHTTPServer: Service, Sendable {
             version: self.configuration.version,
             maxConcurrentScrapes: self.configuration.maxConcurrentScrapes,
             maxRequestBodyBytes: self.configuration.maxRequestBodyBytes,
-            threadPool: self.threadPool,
+            offload: offload ?? .threadPool(self.threadPool ?? .singleton),
             requestCounter: self.requestCounter,
             logger: self.logger,
             enableOpenMetrics: self.configuration.enableOpenMetrics)
+        return HTTPConnectionInitializer(
+            shared: shared, authenticator: self.configuration.authenticator,
+            idleTimeout: self.configuration.idleTimeout, requestTimeout: self.configuration.requestTimeout,
+            maxHeaderBytes: self.configuration.maxHeaderBytes)
+    }
+
+    private func bind() async throws -> any Channel {
+        let initializer = self.connectionInitializer()
         let connections = self.connections
         let tls = self.configuration.tls
-        let authenticator = self.configuration.authenticator
-        let idleTimeout = self.configuration.idleTimeout
-        let requestTimeout = self.configuration.requestTimeout
-        let threadPool = self.threadPool
-        let requestCounter = self.requestCounter
-        let router = shared.router
-        let maxHeaderBytes = self.configuration.maxHeaderBytes
-        let decoderLimits = Self.decoderLimits(maxHeaderBytes: maxHeaderBytes)
-        let logger = self.logger
-        let countTimeout: @Sendable () -> Void = {
-            if let count = requestCounter.recordFailure(.timeout, now: monotonicNanoseconds()) {
-                logger.debug(
-                    "HTTP request cut off by --web.idle-timeout or --web.read-timeout (at most one line per second)",
-                    metadata: ["reason": "timeout", "count": "\(count)"])
-            }
-        }
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -237,23 +235,7 @@ package final class MetricsHTTPServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    // Our error handler instead of NIO's: it counts, and says why (400, or 431 for a long head).
-                    try pipeline.configureHTTPServerPipeline(
-                        withErrorHandling: false, withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: decoderLimits)
-                    try pipeline.addHandler(
-                        HTTPProtocolErrorHandler(counter: requestCounter, maxHeaderBytes: maxHeaderBytes, logger: logger))
-                    try pipeline.addHandler(
-                        HTTPConnectionTimeoutHandler(idle: idleTimeout, request: requestTimeout, onTimeout: countTimeout))
-                    if let authenticator {
-                        try pipeline.addHandler(
-                            HTTPBasicAuthHandler(authenticator: authenticator, threadPool: threadPool) { head, code in
-                                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                                let handler = router.route(method: head.method.rawValue, path: path).handler
-                                requestCounter.record(handler: handler, code: code)
-                            })
-                    }
-                    try pipeline.addHandler(MetricsHTTPHandler(shared: shared))
+                    try initializer.addHandlers(to: pipeline)
                 }
             }
 

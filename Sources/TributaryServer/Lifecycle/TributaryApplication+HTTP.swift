@@ -21,11 +21,16 @@ struct HTTPReadinessService: Service {
 }
 
 extension TributaryApplication {
-    /// The HTTP service: `/metrics` writes the shard's series, then Tributary's own metrics; `/api/v1/explain` and
+    /// The HTTP service: ``makeHTTPServer()``, reporting `http` ready once bound.
+    func makeHTTPService() throws -> HTTPReadinessService {
+        HTTPReadinessService(server: try self.makeHTTPServer(), readiness: self.readiness)
+    }
+
+    /// The HTTP server: `/metrics` writes the shard's series, then Tributary's own metrics; `/api/v1/explain` and
     /// `/api/v1/unmapped` answer mapping questions.
     ///
     /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
-    func makeHTTPService() throws -> HTTPReadinessService {
+    package func makeHTTPServer() throws -> MetricsHTTPServer {
         let web = try self.configuration.webConfigPath.map { path throws(WebConfigError) in
             try WebConfig.loadChecked(path: path)
         }
@@ -70,13 +75,12 @@ extension TributaryApplication {
         httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
         httpConfiguration.maxHeaderBytes = self.configuration.webMaxHeaderBytes
         httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
-        let server = MetricsHTTPServer(
+        return MetricsHTTPServer(
             configuration: httpConfiguration,
             endpoints: endpoints,
             requestCounter: self.httpRequestCounter,
             logger: self.logger
         )
-        return HTTPReadinessService(server: server, readiness: self.readiness)
     }
 
     /// One scrape in the negotiated format: the shard's series, then self-metrics. Runs on the HTTP thread pool.

@@ -1,14 +1,13 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// Lets a request through only with valid basic-auth credentials (`basic_auth_users` of `--web.config.file`);
 /// otherwise answers 401 with `WWW-Authenticate: Basic` and discards the request.
 ///
 /// Sits between `configureHTTPServerPipeline` and ``MetricsHTTPHandler``, on the connection's event loop. Known-good
-/// credentials pass at once; others are checked with bcrypt on `threadPool` while the request's parts are held
-/// back, so a flood of wrong passwords costs thread-pool time, never event-loop time. The pipeline handler
-/// delivers one request at a time, so at most one check per connection is in flight.
+/// credentials pass at once; others are checked with bcrypt through `offload` (the thread pool) while the request's
+/// parts are held back, so a flood of wrong passwords costs thread-pool time, never event-loop time. The pipeline
+/// handler delivers one request at a time, so at most one check per connection is in flight.
 final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -25,15 +24,15 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private let authenticator: BasicAuthenticator
-    private let threadPool: NIOThreadPool
+    private let offload: HTTPOffload
     private let record: @Sendable (HTTPRequestHead, Int) -> Void
     private var state = State.idle
     private static let maxHeldBytes = 1 << 20
 
     /// - Parameter record: counts a 401 (`tributary_http_requests_total`), given the request head and the code.
-    init(authenticator: BasicAuthenticator, threadPool: NIOThreadPool, record: @escaping @Sendable (HTTPRequestHead, Int) -> Void) {
+    init(authenticator: BasicAuthenticator, offload: HTTPOffload, record: @escaping @Sendable (HTTPRequestHead, Int) -> Void) {
         self.authenticator = authenticator
-        self.threadPool = threadPool
+        self.offload = offload
         self.record = record
     }
 
@@ -55,7 +54,7 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
             self.state = .verifying(held: [part], bytes: 0)
             let authenticator = self.authenticator
             let loop = context.eventLoop
-            let verification = self.threadPool.runIfActive(eventLoop: loop) {
+            let verification = self.offload.run(on: loop) {
                 authenticator.verify(user: credentials.user, password: credentials.password)
             }
             let bound = NIOLoopBound((self, context), eventLoop: loop)
@@ -108,7 +107,9 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(
             self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .unauthorized, headers: headers))),
             promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        if head.method != .HEAD {  // Content-Length still says what a GET would get
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        }
         let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
