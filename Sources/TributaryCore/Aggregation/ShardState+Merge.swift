@@ -23,7 +23,6 @@ extension ShardState {
         let theirs = other.sortedFamilies
         // One copy (the arrays and the name index are shared with the live shard until now) at the final size,
         // instead of a copy and then repeated growth.
-        self.familyByName.reserveCapacity(self.familyByName.count + theirs.count)
         self.families.reserveCapacity(self.families.count + theirs.count)
         self.series.reserveCapacity(self.series.count + other.series.count)
         self.counterValues.reserveCapacity(self.counterValues.count + other.counterValues.count)
@@ -73,15 +72,24 @@ extension ShardState {
 
     /// A new, empty family with `family`'s name and options (series then added in sorted order); nil when the name
     /// collides with a histogram's or summary's `_sum`/`_count`/`_bucket` series.
+    ///
+    /// Only names a later collision check can look up go into `familyByName` — histograms and summaries, and names
+    /// ending in `_sum`, `_count` or `_bucket` — so most families cost no hashing here. (Same-name families are found
+    /// through the sorted orders; a merged copy is only written, never routed into.)
     private mutating func newFamily(like family: Family) -> Int32? {
-        if self.suffixCollision(name: family.name, storage: family.storage) != nil { return nil }
+        let observer = family.storage == .histogram || family.storage == .summary
+        let reservedSuffix =
+            family.name.hasSuffix("_sum") || family.name.hasSuffix("_count") || family.name.hasSuffix("_bucket")
+        if observer || reservedSuffix {
+            if self.suffixCollision(name: family.name, storage: family.storage) != nil { return nil }
+        }
         var copy = family
         copy.series = []
         copy.seriesByLabels = [:]
         copy.sorted = true
         let id = Int32(self.families.count)
         self.families.append(copy)
-        self.familyByName[family.name] = id
+        if observer || reservedSuffix { self.familyByName[family.name] = id }
         return id
     }
 
