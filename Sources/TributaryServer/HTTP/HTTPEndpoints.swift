@@ -1,3 +1,4 @@
+import NIOCore
 import TributaryCore
 
 /// What the HTTP server serves, as closures: the server knows nothing about aggregation or configuration.
@@ -106,11 +107,26 @@ package struct HTTPResponseInfo: Sendable {
     /// Extra header fields; include `Content-Type`.
     package var headers: [(name: String, value: String)]
     package var body: [UInt8]
+    /// The body already in a `ByteBuffer` (``prepareBody()``); when set, `body` is empty and this is sent.
+    package private(set) var preparedBody: ByteBuffer?
 
     package init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// Bytes of the body, prepared or not.
+    package var bodyCount: Int { self.preparedBody?.readableBytes ?? self.body.count }
+
+    /// Moves `body` into a `ByteBuffer`. Called where the response is made (a scrape's thread-pool thread), so the
+    /// event loop — which also reads UDP — does not spend ~10 ms per 40 MB copying a large scrape.
+    package mutating func prepareBody() {
+        guard self.preparedBody == nil else { return }
+        var buffer = ByteBufferAllocator().buffer(capacity: self.body.count)
+        buffer.writeBytes(self.body)
+        self.preparedBody = buffer
+        self.body = []
     }
 
     /// A `text/plain; charset=utf-8` response.

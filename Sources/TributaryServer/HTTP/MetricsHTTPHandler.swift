@@ -160,15 +160,18 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let future = shared.offload.run(on: context.eventLoop) { () -> HTTPResponseInfo in
                 let text = metrics(negotiated)
                 var headers: [(name: String, value: String)] = [("Content-Type", negotiated.contentType)]
-                guard gzip else { return HTTPResponseInfo(status: 200, headers: headers, body: text) }
-                do {
-                    let compressed = try Gzip.compress(text, level: Gzip.scrapeLevel)
-                    headers.append(("Content-Encoding", "gzip"))
-                    return HTTPResponseInfo(status: 200, headers: headers, body: compressed)
-                } catch {
-                    logger.warning("gzip failed, sending the scrape uncompressed", metadata: ["error": "\(error)"])
-                    return HTTPResponseInfo(status: 200, headers: headers, body: text)
+                var response = HTTPResponseInfo(status: 200, headers: headers, body: text)
+                if gzip {
+                    do {
+                        let compressed = try Gzip.compress(text, level: Gzip.scrapeLevel)
+                        headers.append(("Content-Encoding", "gzip"))
+                        response = HTTPResponseInfo(status: 200, headers: headers, body: compressed)
+                    } catch {
+                        logger.warning("gzip failed, sending the scrape uncompressed", metadata: ["error": "\(error)"])
+                    }
                 }
+                response.prepareBody()
+                return response
             }
             future.assumeIsolated().whenComplete { result in
                 shared.leaveScrape()
@@ -229,7 +232,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let keepAlive = request.isKeepAlive && !forceClose
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.bodyCount))
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if request.version.major == 1 && request.version.minor == 0 {
@@ -238,10 +241,14 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let responseHead = HTTPResponseHead(
             version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(self.wrapOutboundOut(.head(responseHead)), promise: nil)
-        if request.method != .HEAD && !response.body.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if request.method != .HEAD && response.bodyCount > 0 {
+            if let prepared = response.preparedBody {
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(prepared))), promise: nil)
+            } else {
+                var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+                buffer.writeBytes(response.body)
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
         }
         if case .discarding = self.state {} else { self.state = .idle }
         let done = context.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
