@@ -53,13 +53,13 @@ struct BenchIngestCommand: ParsableCommand {
             }
         }
         applyAll(now: 1)  // warm-up: every series is created
-        let warmLines = shards.scrapeCopy().counts.lines
-        let start = ContinuousClock.now
-        for round in 0..<self.rounds { applyAll(now: UInt64(round + 2)) }
-        let elapsed = ContinuousClock.now - start
-        let lines = shards.scrapeCopy().counts.lines - warmLines
-        let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-        print(String(format: "%d datagrams, %llu lines, %.1f ns/line", packets.count, lines, nanoseconds / Double(lines)))
+        let linesPerRound = Int(shards.scrapeCopy().counts.lines)
+        let perLine = BenchMappingCommand.measure(operations: self.rounds * linesPerRound) {
+            for round in 0..<self.rounds { applyAll(now: UInt64(round + 2)) }
+        }
+        let lines = Int(shards.scrapeCopy().counts.lines) - linesPerRound
+        precondition(lines == self.rounds * linesPerRound, "not every line was applied")
+        print(String(format: "%d datagrams, %d lines, %.1f ns/line", packets.count, lines, perLine))
         if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
     }
 
@@ -68,14 +68,14 @@ struct BenchIngestCommand: ParsableCommand {
         var times: [Double] = []
         var size = 0
         for _ in 0..<count {
-            let start = ContinuousClock.now
-            var state = shards.scrapeCopy()
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(size + 4096)
-            state.writeText(into: &bytes, now: 1)
-            let elapsed = ContinuousClock.now - start
-            size = bytes.count
-            times.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+            let nanoseconds = BenchMappingCommand.measure(operations: 1) {
+                var state = shards.scrapeCopy()
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(size + 4096)
+                state.writeText(into: &bytes, now: 1)
+                size = bytes.count
+            }
+            times.append(nanoseconds / 1e6)
         }
         times.sort()
         let series = shards.scrapeCopy().seriesCountByKind.values.reduce(0, +)

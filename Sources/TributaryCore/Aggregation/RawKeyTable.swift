@@ -108,7 +108,46 @@ package struct RawKeyTable: Sendable {
     /// The value stored for a segmented key, if any; compares the parts in place.
     @inline(__always)
     package func find(_ key: SegmentedKey, hash: UInt64) -> Int32? {
-        let storedCount = key.storedCount
+        self.lookup(hash: hash, storedCount: key.storedCount) { stored in
+            guard stored.load(as: UInt8.self) == key.prefix,
+                key.name.isEmpty || memcmpBytes(stored + 1, key.name.baseAddress!, key.name.count)
+            else { return false }
+            guard let tags = key.tags else { return true }
+            let tagsAt = stored + 1 + key.name.count
+            return tagsAt.load(as: UInt8.self) == 0xFF
+                && (tags.isEmpty || memcmpBytes(tagsAt + 1, tags.baseAddress!, tags.count))
+        }
+    }
+
+    /// Stores `value` for a segmented key that is not in the table yet (in its stored form).
+    package mutating func insert(_ key: SegmentedKey, hash: UInt64, value: Int32) {
+        self.insert(hash: hash, storedCount: key.storedCount, value: value) { arena in
+            arena.append(key.prefix)
+            arena.append(contentsOf: key.name)
+            if let tags = key.tags {
+                arena.append(0xFF)
+                arena.append(contentsOf: tags)
+            }
+        }
+    }
+
+    /// The value stored for `key`, if any.
+    @inline(__always)
+    package func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        self.lookup(hash: hash, storedCount: key.count) { stored in
+            key.count == 0 || memcmpBytes(stored, key.baseAddress!, key.count)
+        }
+    }
+
+    /// Stores `value` for a key that is not in the table yet.
+    package mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, value: Int32) {
+        self.insert(hash: hash, storedCount: key.count, value: value) { $0.append(contentsOf: key) }
+    }
+
+    /// The probe loop shared by both key forms: a slot's hash tag, then the entry's full hash and length, then
+    /// `matches` on the stored bytes.
+    @inline(__always)
+    private func lookup(hash: UInt64, storedCount: Int, matches: (UnsafeRawPointer) -> Bool) -> Int32? {
         let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & self.mask
         while true {
@@ -118,64 +157,20 @@ package struct RawKeyTable: Sendable {
                 entry.hash == hash, Int(entry.keyLength) == storedCount
             {
                 let offset = Int(entry.keyOffset)
-                let equal = self.arena.withUnsafeBytes { arena in
-                    let base = arena.baseAddress! + offset
-                    guard base.load(as: UInt8.self) == key.prefix,
-                        key.name.isEmpty || memcmpBytes(base + 1, key.name.baseAddress!, key.name.count)
-                    else { return false }
-                    guard let tags = key.tags else { return true }
-                    let tagsAt = base + 1 + key.name.count
-                    return tagsAt.load(as: UInt8.self) == 0xFF
-                        && (tags.isEmpty || memcmpBytes(tagsAt + 1, tags.baseAddress!, tags.count))
-                }
+                let equal = self.arena.withUnsafeBytes { arena in matches(arena.baseAddress! + offset) }
                 if equal { return entry.value }
             }
             slot = (slot + 1) & self.mask
         }
     }
 
-    /// Stores `value` for a segmented key that is not in the table yet (in its stored form).
-    package mutating func insert(_ key: SegmentedKey, hash: UInt64, value: Int32) {
+    /// Adds an entry whose stored form (`storedCount` bytes) `writeKey` appends to the arena.
+    private mutating func insert(hash: UInt64, storedCount: Int, value: Int32, writeKey: (inout [UInt8]) -> Void) {
         if (self.entries.count + 1) * 2 > self.slots.count { self.grow() }
         let index = self.entries.count
         self.entries.append(
-            Entry(hash: hash, keyOffset: Int32(self.arena.count), keyLength: Int32(key.storedCount), value: value))
-        self.arena.append(key.prefix)
-        self.arena.append(contentsOf: key.name)
-        if let tags = key.tags {
-            self.arena.append(0xFF)
-            self.arena.append(contentsOf: tags)
-        }
-        self.place(index: index, hash: hash)
-    }
-
-    /// The value stored for `key`, if any.
-    @inline(__always)
-    package func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        var slot = Int(truncatingIfNeeded: hash) & self.mask
-        while true {
-            let word = self.slots[slot]
-            if word == 0 { return nil }
-            if word & 0xFFFF_FFFF_0000_0000 == tag, case let entry = self.entries[Int(word & 0xFFFF_FFFF) - 1],
-                entry.hash == hash, Int(entry.keyLength) == key.count
-            {
-                let offset = Int(entry.keyOffset)
-                let equal = self.arena.withUnsafeBytes { arena in
-                    key.count == 0 || memcmpBytes(arena.baseAddress! + offset, key.baseAddress!, key.count)
-                }
-                if equal { return entry.value }
-            }
-            slot = (slot + 1) & self.mask
-        }
-    }
-
-    /// Stores `value` for a key that is not in the table yet.
-    package mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, value: Int32) {
-        if (self.entries.count + 1) * 2 > self.slots.count { self.grow() }
-        let index = self.entries.count
-        self.entries.append(Entry(hash: hash, keyOffset: Int32(self.arena.count), keyLength: Int32(key.count), value: value))
-        self.arena.append(contentsOf: key)
+            Entry(hash: hash, keyOffset: Int32(self.arena.count), keyLength: Int32(storedCount), value: value))
+        writeKey(&self.arena)
         self.place(index: index, hash: hash)
     }
 

@@ -113,29 +113,7 @@ package struct SelfMetricsSnapshot: Sendable {
         var total = IngestCounts()
         var series: [StorageKind: Int] = [:]
         for shard in shards {
-            let c = shard.counts
-            total.lines &+= c.lines
-            total.samples &+= c.samples
-            for index in total.sampleErrors.indices where index < c.sampleErrors.count {
-                total.sampleErrors[index] &+= c.sampleErrors[index]
-            }
-            total.linesWithTags &+= c.linesWithTags
-            total.tagErrors &+= c.tagErrors
-            for index in total.eventsByType.indices where index < c.eventsByType.count {
-                total.eventsByType[index] &+= c.eventsByType[index]
-            }
-            total.unmapped &+= c.unmapped
-            total.dropped &+= c.dropped
-            total.dogStatsDEvents &+= c.dogStatsDEvents
-            total.dogStatsDServiceChecks &+= c.dogStatsDServiceChecks
-            for (name, count) in c.conflicts { total.conflicts[name, default: 0] &+= count }
-            for (name, count) in c.seriesLimited { total.seriesLimited[name, default: 0] &+= count }
-            total.expiredSeries &+= c.expiredSeries
-            total.jsonLines &+= c.jsonLines
-            total.jsonSamples &+= c.jsonSamples
-            for index in total.jsonErrors.indices where index < c.jsonErrors.count {
-                total.jsonErrors[index] &+= c.jsonErrors[index]
-            }
+            total.add(shard.counts)
             for (kind, count) in shard.seriesByKind { series[kind, default: 0] += count }
         }
         return (total, series)
