@@ -86,9 +86,10 @@ package final class AggregationShard: Sendable {
         self.state.withLock { ($0.counts, $0.seriesCountByKind) }
     }
 
-    /// What the shard holds for `shape`'s series (for the explainer; read-only, under the lock).
-    package func check(_ shape: LineShape) -> SeriesCheck {
-        self.state.withLock { $0.check(shape) }
+    /// The route decision ingest would carry out now for this name, labels and type (for the explainer;
+    /// read-only, under the lock).
+    package func decide(tags: StatsDTagParser.Resolved, request: RouteRequest) -> RouteDecision {
+        self.state.withLock { $0.decide(tags: tags, request: request) }
     }
 
     /// A copy of the unmapped names recorded so far.

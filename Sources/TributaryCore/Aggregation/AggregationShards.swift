@@ -33,18 +33,16 @@ package final class AggregationShards: Sendable {
         self.all.map { $0.snapshot() }
     }
 
-    /// What the shards hold for `shape`'s series (for the explainer).
-    package func check(_ shape: LineShape) -> SeriesCheck {
-        // Each shard on its own (a merged copy does not index every family's labels): the family's type and a
-        // conflict from whichever shard has one, the series if any shard holds it.
-        var result = self.primary.check(shape)
+    /// The route decision for this name, labels and type (for the explainer): from the shard that holds a family of
+    /// the resulting name, else from the primary shard. (StatsD lines are spread over shards by name, so one name's
+    /// family lives in one shard.)
+    package func decide(tags: StatsDTagParser.Resolved, request: RouteRequest) -> RouteDecision {
+        let primary = self.primary.decide(tags: tags, request: request)
         for shard in self.all.dropFirst() {
-            let check = shard.check(shape)
-            result.familyType = result.familyType ?? check.familyType
-            result.seriesExists = result.seriesExists || check.seriesExists
-            result.conflict = result.conflict ?? check.conflict
+            let decision = shard.decide(tags: tags, request: request)
+            if decision.existingFamilyStorage != nil || decision.conflictingFamily != nil { return decision }
         }
-        return result
+        return primary
     }
 
     /// The unmapped names of every shard, merged.

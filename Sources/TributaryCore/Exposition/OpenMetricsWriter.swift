@@ -1,4 +1,4 @@
-/// Writes the OpenMetrics 1.0 text format: `# TYPE`/`# HELP`, counters as `<family>_total` with `_created`,
+/// Writes the OpenMetrics 1.0 text format: `# TYPE`/`# UNIT`/`# HELP`, counters as `<family>_total` with `_created`,
 /// histograms and summaries with `_created`, exemplars on counters and histogram buckets, `# EOF` at the end.
 ///
 /// A counter stored as `requests_total` is the family `requests` (OpenMetrics names the family without the suffix)
@@ -41,6 +41,13 @@ package struct OpenMetricsWriter: ExpositionSink {
         self.appendFamilyName()
         self.bytes.append(UInt8(ascii: " "))
         self.bytes.append(contentsOf: type.utf8)
+        // OpenMetrics requires a family with a unit to end in `_<unit>`; Prometheus rejects the scrape otherwise.
+        if let unit = header.unit, name.hasSuffix("_" + unit) {
+            self.bytes.append(contentsOf: "\n# UNIT ".utf8)
+            self.appendFamilyName()
+            self.bytes.append(UInt8(ascii: " "))
+            self.bytes.append(contentsOf: unit.utf8)
+        }
         self.bytes.append(contentsOf: "\n# HELP ".utf8)
         self.appendFamilyName()
         self.bytes.append(UInt8(ascii: " "))

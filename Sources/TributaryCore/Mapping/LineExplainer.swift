@@ -1,5 +1,5 @@
-/// Explains StatsD lines: parse (``StatsDLineParser``), tags (``StatsDTagParser``), mapping
-/// (`CompiledMapper.explain`) and label merge (``LineShape``), exactly as ingest routes them.
+/// Explains StatsD lines and JSON feed objects: parse, tags, mapping (`CompiledMapper.explain`), label merge and the
+/// verdict, through the same ``RouteDecision`` ingest carries out, so the explainer says exactly what ingest does.
 ///
 /// Pure and slow (it builds strings for everything); meant for `tributary explain` and `GET /api/v1/explain`.
 ///
@@ -9,23 +9,30 @@
 /// print(explanation.text)
 /// ```
 package struct LineExplainer: Sendable {
+    /// Decides a route against some shard's series (a live shard's, under its lock, or an empty one).
+    package typealias Decide = (StatsDTagParser.Resolved, RouteRequest) -> RouteDecision
+
     package var mapper: CompiledMapper
     package var dialects: TagDialects
+    /// Budgets and label limits the verdict applies when no live shard decides.
+    package var settings: AggregationSettings
 
-    package init(mapper: CompiledMapper, dialects: TagDialects = .all) {
+    package init(mapper: CompiledMapper, dialects: TagDialects = .all, settings: AggregationSettings = AggregationSettings()) {
         self.mapper = mapper
         self.dialects = dialects
+        self.settings = settings
     }
 
-    /// Explains one line (without its newline). `check`, when given, is asked what a shard holds for each result.
-    package func explain(line: String, check: ((LineShape) -> SeriesCheck)? = nil) -> LineExplanation {
+    /// Explains one line (without its newline). `decide`, when given, decides against a live shard (and the result
+    /// then says what the shard holds, ``LineExplanation/Result/existing``); otherwise against an empty one.
+    package func explain(line: String, decide: Decide? = nil) -> LineExplanation {
         var explanation = LineExplanation(
             line: line, kind: "metric", error: nil, name: nil, samples: [], tags: [], tagErrors: 0, results: [])
         var bytes = Array(line.utf8)
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         bytes.withUnsafeBytes { raw in
             switch StatsDLineParser.kind(of: raw) {
-            case .metric: self.explainMetric(raw, into: &explanation, check: check)
+            case .metric: self.explainMetric(raw, into: &explanation, decide: decide)
             case .dogStatsDEvent: explanation.kind = "dogstatsd_event"
             case .dogStatsDServiceCheck: explanation.kind = "dogstatsd_service_check"
             case .empty: explanation.kind = "empty"
@@ -34,9 +41,31 @@ package struct LineExplainer: Sendable {
         return explanation
     }
 
-    private func explainMetric(
-        _ line: UnsafeRawBufferPointer, into explanation: inout LineExplanation, check: ((LineShape) -> SeriesCheck)?
-    ) {
+    /// Explains one JSON feed line holding one object (kind `json`); the error is the `json_errors_total` reason.
+    package func explain(jsonLine line: String, decide: Decide? = nil) -> LineExplanation {
+        var explanation = LineExplanation(
+            line: line, kind: "json", error: nil, name: nil, samples: [], tags: [], tagErrors: 0, results: [])
+        var scratch = JSONFeedScratch()
+        Array(line.utf8).withUnsafeBytes { raw in
+            JSONFeedParser.forEachObject(in: raw, scratch: &scratch) { result, _ in
+                guard explanation.results.isEmpty && explanation.error == nil else { return }
+                switch result {
+                case .failure(let failure): explanation.error = failure.label
+                case .success(let sample):
+                    switch JSONFeedRouting.resolve(sample, line: raw, useMapping: self.settings.jsonFeedMapping) {
+                    case .failure(let reason): explanation.error = reason.jsonFailure.label
+                    case .success(let (tags, request)):
+                        explanation.name = tags.name
+                        explanation.tags = tags.labels.map { .init(name: $0.name, value: $0.value) }
+                        explanation.results.append(self.result(tags: tags, request: request, decide: decide))
+                    }
+                }
+            }
+        }
+        return explanation
+    }
+
+    private func explainMetric(_ line: UnsafeRawBufferPointer, into explanation: inout LineExplanation, decide: Decide?) {
         var accepted: [(sample: StatsDSample, layout: StatsDLineLayout)] = []
         var lineFailure: ParseFailure?
         StatsDLineParser(dialects: self.dialects).parse(
@@ -46,7 +75,7 @@ package struct LineExplainer: Sendable {
                     statsdType: sample.type.wireName, value: sample.type == .set ? nil : sample.value,
                     sampleRate: sample.sampleRate, relative: sample.type == .gauge ? sample.relative : nil)
                 // Ingest rejects these before routing, as statsd_exporter does.
-                if sample.type == .counter && sample.value < 0 {
+                if sample.type == .counter && !(sample.value >= 0) {
                     entry.error = ParseFailure.negativeCounter.label
                 } else {
                     accepted.append((sample, layout))
@@ -66,36 +95,41 @@ package struct LineExplainer: Sendable {
             return
         }
         guard let first = accepted.first?.layout else { return }
-        let nameSection = UnsafeRawBufferPointer(rebasing: line[first.nameSectionStart..<first.nameSectionEnd])
-        let dogTags = first.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[first.dogTagsStart..<first.dogTagsEnd]) : nil
         let tags: StatsDTagParser.Resolved
-        switch LineShape.resolveTags(nameSection: nameSection, dogTags: dogTags, dialects: self.dialects) {
+        switch StatsDRouting.resolveTags(line: line, layout: first, dialects: self.dialects) {
         case .success(let resolved): tags = resolved
-        case .failure(let failure):
-            explanation.error = failure.label
+        case .failure(let reason):
+            explanation.error = reason.statsdFailure.label
             return
         }
         explanation.name = tags.name
         explanation.tags = tags.labels.map { .init(name: $0.name, value: $0.value) }
         explanation.tagErrors = tags.tagErrors
-
         var seen: [StatsDType] = []
         for (sample, _) in accepted where !seen.contains(sample.type) {
             seen.append(sample.type)
-            let shape = LineShape(type: sample.type, tags: tags, mapper: self.mapper)
-            let dropped = shape.outcome.action == .drop
-            let series = shape.outcome.name + "{" + ShardState.renderLabels(shape.labelPairs) + "}"
-            explanation.results.append(
-                LineExplanation.Result(
-                    statsdType: sample.type.wireName,
-                    mapping: self.mapper.explain(name: tags.name, type: sample.type),
-                    prometheusType: dropped ? nil : shape.storage.prometheusType,
-                    labels: shape.labels,
-                    series: dropped ? nil : (shape.labels.isEmpty ? shape.outcome.name : series),
-                    valueMultiplier: shape.multiplier / shape.divisor,
-                    existing: dropped ? nil : check?(shape),
-                    shape: shape))
+            explanation.results.append(self.result(tags: tags, request: RouteRequest(type: sample.type), decide: decide))
         }
+    }
+
+    /// One result: the decision for this name, labels and type.
+    private func result(tags: StatsDTagParser.Resolved, request: RouteRequest, decide: Decide?) -> LineExplanation.Result {
+        let decision =
+            decide?(tags, request)
+            ?? ShardState(settings: self.settings, mapper: self.mapper).decide(tags: tags, request: request)
+        let shape = decision.shape
+        let dropped = shape.outcome.action == .drop
+        let series = decision.labelText.isEmpty ? decision.name : decision.name + "{" + decision.labelText + "}"
+        return LineExplanation.Result(
+            statsdType: request.type.wireName,
+            mapping: self.mapper.explain(name: tags.name, type: request.type),
+            prometheusType: dropped ? nil : shape.storage.prometheusType,
+            labels: shape.labels,
+            series: dropped ? nil : series,
+            valueMultiplier: shape.multiplier / shape.divisor,
+            verdict: decision.verdict.label,
+            existing: decide == nil || dropped ? nil : SeriesCheck(decision),
+            shape: shape)
     }
 }
 

@@ -38,6 +38,9 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
         package var series: String?
         /// Factor applied to observed values (0.001 for `ms`, times `scale`).
         package var valueMultiplier: Double
+        /// What ingest does with the sample: `accept`, `folded`, `drop`, `limited` or a rejection reason
+        /// (`too_many_labels`, `type_conflict`, `reserved_name`, …), from the same ``RouteDecision`` ingest carries out.
+        package var verdict: String
         /// What a live shard already holds for this series (HTTP API only).
         package var existing: SeriesCheck?
         /// The shape behind this result, for callers that check it against a shard (not encoded).
@@ -49,13 +52,13 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
             case prometheusType = "prometheus_type"
             case labels, series
             case valueMultiplier = "value_multiplier"
-            case existing
+            case verdict, existing
         }
 
         package static func == (lhs: Result, rhs: Result) -> Bool {
             lhs.statsdType == rhs.statsdType && lhs.mapping == rhs.mapping && lhs.prometheusType == rhs.prometheusType
                 && lhs.labels == rhs.labels && lhs.series == rhs.series && lhs.valueMultiplier == rhs.valueMultiplier
-                && lhs.existing == rhs.existing
+                && lhs.verdict == rhs.verdict && lhs.existing == rhs.existing
         }
     }
 

@@ -1,20 +1,21 @@
 import TributaryCore
 
-/// Writes Tributary's own metric families (`tributary_*`, `process_*`) in the text format 0.0.4.
+/// Writes Tributary's own metric families (`tributary_*`, `process_*`) through any ``ExpositionSink``, the same
+/// sinks that write the series.
 ///
 /// Families come in a fixed order with `# HELP` and `# TYPE`; labelled families list every known label value
 /// (all ``ParseFailure`` and ``HTTPRequestFailure`` reasons, all ``StorageKind``s, both reload outcomes) even at 0, so rate() and absent()
 /// queries work from the first scrape. Names and help follow statsd_exporter's `statsd_exporter_*` families.
 package enum SelfMetricsWriter {
-    /// Appends the families to `bytes` in the text format 0.0.4.
+    /// Appends the families to `bytes` in the text format 0.0.4 (a ``TextWriter``).
     package static func write(_ snapshot: SelfMetricsSnapshot, into bytes: inout [UInt8]) {
-        var sink = TextSink(bytes: bytes)
+        var sink = TextWriter(appendingTo: bytes)
         bytes = []
         self.write(snapshot, into: &sink)
         bytes = sink.bytes
     }
 
-    /// Passes the families to `sink` (OpenMetrics, protobuf): counters and gauges only, no created timestamps.
+    /// Passes the families to `sink` (any exposition format): counters and gauges only, no created timestamps.
     package static func write(_ snapshot: SelfMetricsSnapshot, into sink: inout some ExpositionSink) {
         let ingest = snapshot.ingest
 
@@ -208,38 +209,5 @@ package enum SelfMetricsWriter {
         } else {
             sink.gauge(labelText: text, value: value)
         }
-    }
-}
-
-/// The text format 0.0.4 for counter and gauge families (what self-metrics use).
-struct TextSink: ExpositionSink {
-    var bytes: [UInt8]
-    private var name = ""
-
-    init(bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-
-    mutating func beginFamily(_ header: FamilyHeader) {
-        self.name = header.name
-        TextFormat.appendHeader(name: header.name, help: header.help, type: header.storage.prometheusType, to: &self.bytes)
-    }
-
-    mutating func counter(labelText: String, value: Double, createdSeconds: Double?, exemplar: Exemplar?) {
-        TextFormat.appendSample(name: self.name, labelText: labelText, value: value, to: &self.bytes)
-    }
-
-    mutating func gauge(labelText: String, value: Double) {
-        TextFormat.appendSample(name: self.name, labelText: labelText, value: value, to: &self.bytes)
-    }
-
-    mutating func summary(
-        labelText: String, quantiles: [Double], values: [Double], sum: Double, count: Double, createdSeconds: Double?
-    ) {
-        preconditionFailure("self-metrics have no summaries")
-    }
-
-    mutating func histogram(labelText: String, bounds: [Double], state: HistogramState, createdSeconds: Double?) {
-        preconditionFailure("self-metrics have no histograms")
     }
 }

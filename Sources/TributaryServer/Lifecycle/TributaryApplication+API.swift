@@ -54,7 +54,7 @@ extension TributaryApplication {
             return APIJSON.error(400, "line must be a single StatsD line (no newline)")
         }
         let explainer = LineExplainer(mapper: self.reloader.mapper, dialects: self.configuration.aggregation.dialects)
-        let explanation = explainer.explain(line: line, check: { [shards] shape in shards.check(shape) })
+        let explanation = explainer.explain(line: line, decide: { [shards] tags, request in shards.decide(tags: tags, request: request) })
         return .json(200, APIJSON.encode(explanation))
     }
 

@@ -48,6 +48,7 @@ struct ProtobufWriter: ExpositionSink {
         var family = Io_Prometheus_Client_MetricFamily()
         family.name = header.exposedName(self.escaping)
         family.help = header.help
+        if let unit = header.unit { family.unit = unit }
         switch header.storage {
         case .counter: family.type = .counter
         case .gauge, .set: family.type = .gauge

@@ -174,7 +174,7 @@ struct NativeHistogramStateTests {
                 """)
         var state = ShardState(mapper: mapper)
         state.apply("lat:250|ms\nlat:500|ms")
-        let native = try #require(state.histograms.first?.native)
+        let native = try #require(state.store.columns.histograms[0].native)
         #expect(native.schema == 3)
         #expect(native.positive.values.reduce(0, +) == 2)
     }

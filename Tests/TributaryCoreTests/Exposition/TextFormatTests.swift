@@ -79,8 +79,8 @@ struct TextFormatTests {
 
     @Test
     func rendersLabelsSortedAndEscaped() {
-        let text = ShardState.renderLabels([("zone", "a"), ("env", "line\nbreak"), ("path", #"C:\dir "x""#)])
+        let text = RouteDecision.renderLabels([("zone", "a"), ("env", "line\nbreak"), ("path", #"C:\dir "x""#)])
         #expect(text == #"env="line\nbreak",path="C:\\dir \"x\"",zone="a""#)
-        #expect(ShardState.renderLabels([]) == "")
+        #expect(RouteDecision.renderLabels([]) == "")
     }
 }

@@ -115,7 +115,7 @@ struct LineExplainerTests {
         Array("a.b:1|g\nh:1|ms\n".utf8).withUnsafeBytes { shard.apply(lines: $0, now: 1) }
         let explainer = LineExplainer(mapper: .empty)
         func existing(_ line: String) -> SeriesCheck? {
-            explainer.explain(line: line, check: { shard.check($0) }).results.first?.existing
+            explainer.explain(line: line, decide: { shard.decide(tags: $0, request: $1) }).results.first?.existing
         }
         #expect(existing("a.b:2|g") == SeriesCheck(familyType: "gauge", seriesExists: true, conflict: nil))
         #expect(existing("a.b:2|g|#k:v") == SeriesCheck(familyType: "gauge", seriesExists: false, conflict: nil))

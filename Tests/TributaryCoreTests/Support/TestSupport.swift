@@ -12,6 +12,12 @@ extension ShardState {
         bytes.withUnsafeMutableBytes { self.apply(lines: UnsafeRawBufferPointer($0), now: now) }
     }
 
+    /// Applies `text` as JSON feed lines.
+    mutating func applyJSON(_ text: String, now: UInt64 = 0) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { self.applyJSON(lines: $0, now: now) }
+    }
+
     /// The whole text exposition as a `String`.
     mutating func text(now: UInt64 = 0) -> String {
         var bytes: [UInt8] = []

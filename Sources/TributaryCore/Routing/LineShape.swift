@@ -1,8 +1,8 @@
 /// The pure part of routing one line shape (StatsD type, name section, DogStatsD tags): tags → labels → mapping →
 /// storage kind, value multiplier and merged labels.
 ///
-/// Shared by `ShardState.resolveRoute` (the ingest slow path, once per new line shape) and ``LineExplainer``, so
-/// that the explainer always says what ingest does. It neither looks up nor creates families and series.
+/// The first step of ``RouteDecision``, which ingest and ``LineExplainer`` share. It neither looks up nor creates
+/// families and series.
 package struct LineShape: Sendable {
     /// One label of the resulting series and where its value came from.
     package struct Label: Sendable, Equatable, Encodable {
@@ -73,18 +73,6 @@ package struct LineShape: Sendable {
 
     /// The labels as (name, value) pairs, in merge order.
     package var labelPairs: [(name: String, value: String)] { self.labels.map { ($0.name, $0.value) } }
-
-    /// Resolves a line's name section and DogStatsD tags, failing as ingest does: bytes that are not UTF-8 or an
-    /// empty name are `.malformedLine`; name-embedded tags together with DogStatsD tags are `.mixedTaggingStyles`.
-    package static func resolveTags(
-        nameSection: UnsafeRawBufferPointer, dogTags: UnsafeRawBufferPointer?, dialects: TagDialects
-    ) -> Result<StatsDTagParser.Resolved, ParseFailure> {
-        guard let resolved = StatsDTagParser(dialects: dialects).resolve(nameSection: nameSection, dogTags: dogTags)
-        else { return .failure(.malformedLine) }
-        if resolved.hasNameTags && dogTags != nil { return .failure(.mixedTaggingStyles) }
-        if resolved.name.isEmpty { return .failure(.malformedLine) }
-        return .success(resolved)
-    }
 
     /// statsd_exporter's label merge: a rule label replaces a tag of the same name unless `honorLabels`.
     package static func mergeLabels(

@@ -1,0 +1,28 @@
+/// What a cached line shape resolves to, as the hot path needs it. Built from a ``RouteDecision`` once per shape;
+/// recomputed after a reload or expiry.
+struct Route: Sendable {
+    enum Kind: Sendable {
+        case apply(series: Int32)
+        /// Over a cardinality budget with `overflow: fold`: applied to the metric's overflow series and counted under
+        /// the metric name (an index into ``RouteCache``'s metric names).
+        case folded(series: Int32, metric: Int32)
+        /// A mapping rule's `action: drop`.
+        case drop
+        /// Over a cardinality budget with `overflow: drop`; counted under the metric name.
+        case limited(metric: Int32)
+        /// Rejected; `metric` (or -1) names the metric for rejections counted by name.
+        case rejected(RouteRejection, metric: Int32)
+    }
+
+    var kind: Kind
+    var scaling = Scaling()
+    /// Tags skipped as invalid in this line shape, counted on every line like statsd_exporter.
+    var tagErrors: UInt32 = 0
+    var hasTags = false
+    /// No mapping rule matched the name.
+    var unmapped = false
+    /// Index of this name in ``UnmappedNames`` (for its sample count), or -1.
+    var unmappedEntry: Int32 = -1
+
+    static func rejected(_ reason: RouteRejection) -> Route { Route(kind: .rejected(reason, metric: -1)) }
+}

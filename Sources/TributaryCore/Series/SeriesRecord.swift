@@ -1,0 +1,68 @@
+/// A metric family: one name, one type, its series (ids into ``SeriesStore``).
+struct Family: Sendable {
+    var name: String
+    /// The name as the input spelled it, when escaping changed it (an unmapped `a.b` is stored as `a_b`): served
+    /// instead of `name` to scrapers that send `escaping=allow-utf-8`. The first spelling that created the family wins.
+    var originalName: String? = nil
+    var storage: StorageKind
+    var help: String
+    /// The unit the JSON feed gave (`seconds`, `bytes`); exposed as OpenMetrics `# UNIT` and protobuf `unit`.
+    var unit: String? = nil
+    /// Histogram upper bounds (without +Inf), fixed by the first series of the family.
+    var bounds: [Double]
+    var summaryOptions: SummaryOptions
+    /// Native histogram schema when the mapping's `native_histogram_bucket_factor` is > 1; nil for classic only.
+    var nativeSchema: Int32? = nil
+    /// `native_histogram_max_buckets`; 0 = no limit.
+    var nativeMaxBuckets: Int = 0
+    /// Series ids by their rendered label text.
+    var seriesByLabels: [String: Int32] = [:]
+    /// Live series ids, sorted by label text when `sorted` is true.
+    var series: [Int32] = []
+    var sorted = true
+
+    /// What an exposition sink is told before the family's series.
+    var header: FamilyHeader {
+        FamilyHeader(name: self.name, originalName: self.originalName, help: self.help, storage: self.storage, unit: self.unit)
+    }
+}
+
+/// One series: a family and a label set, and where its value lives.
+struct SeriesRecord: Sendable {
+    var family: Int32
+    /// `k="v",k2="v2"`: label names sorted, values escaped; empty when there are no labels.
+    var labelText: String
+    /// Index into the value column of the family's kind.
+    var slot: Int32
+    /// Monotonic time (ns) of the last sample.
+    var lastUpdate: UInt64
+    /// Wall-clock seconds since the epoch when the series was created (OpenMetrics `_created`, protobuf
+    /// `created_timestamp`).
+    var createdSeconds: Double = 0
+    /// Expire after this long without a sample; 0 = never.
+    var ttlNanos: UInt64
+    var alive: Bool
+}
+
+/// One sample as the store applies it, whichever protocol it came in by.
+struct Observation {
+    /// The value (a counter increment, a gauge value or delta, an observation before scaling).
+    var value: Double
+    /// StatsD sample rate (`|@0.1`): counters add `value / sampleRate`, observers weigh `1 / sampleRate`.
+    var sampleRate: Double = 1
+    /// Gauges: add `value` instead of setting it.
+    var relative = false
+    /// Sets: the member's 64-bit hash.
+    var memberHash: UInt64 = 0
+}
+
+/// How a route scales observations: `value / divisor * multiplier` (`ms` → seconds, the mapping's `scale`).
+struct Scaling: Sendable {
+    /// 1000 for `ms` timers, else 1. A division, like statsd_exporter's `value / 1000`: `9 * 0.001` would give
+    /// 0.009000000000000001.
+    var divisor: Double = 1
+    var multiplier: Double = 1
+
+    @inline(__always)
+    func apply(_ value: Double) -> Double { value / self.divisor * self.multiplier }
+}

@@ -1,0 +1,308 @@
+/// Every family and series of a shard and their values: the one owner of the value columns, the slots and the
+/// free lists.
+///
+/// Families and series are created by the routing slow path (``addFamily(_:)``, ``addSeries(family:labelText:ttlNanos:createdSeconds:now:)``),
+/// updated on the hot path (``update(series:_:scaling:now:)``), expired (``expire(now:)``), merged across shards
+/// (``absorb(_:)``) and visited by exposition sinks (``visit(_:now:)``). Stored properties are written in this file
+/// only; other files read them and call these methods. A value type, owned by ``ShardState`` behind its shard's lock.
+package struct SeriesStore: Sendable {
+    private(set) var families: [Family] = []
+    /// Family ids by name (in merged scrape copies, only the names a suffix-collision check can look up).
+    private(set) var familyByName: [String: Int32] = [:]
+    private(set) var series: [SeriesRecord] = []
+    private var freeSeries: [Int32] = []
+    private(set) var columns = ValueColumns()
+    /// Family ids sorted by name, valid while `familiesSorted`.
+    private(set) var sortedFamilies: [Int32] = []
+    private var familiesSorted = true
+    /// Families a merge copied without building their label index; only in merged scrape copies.
+    private var unindexedFamilies: Set<Int32> = []
+    /// The StatsD set window, for new set series.
+    var setWindowNanos: UInt64
+
+    init(setWindowNanos: UInt64) {
+        self.setWindowNanos = setWindowNanos
+    }
+
+    // MARK: - Reading
+
+    package var liveSeriesCount: Int { self.series.count - self.freeSeries.count }
+
+    func familyID(named name: String) -> Int32? { self.familyByName[name] }
+
+    func seriesID(family: Int32, labelText: String) -> Int32? { self.families[Int(family)].seriesByLabels[labelText] }
+
+    /// The storage kind of a series' family.
+    func storage(ofSeries id: Int32) -> StorageKind { self.families[Int(self.series[Int(id)].family)].storage }
+
+    /// Number of live series per storage kind.
+    package var seriesCountByKind: [StorageKind: Int] {
+        var counts = [Int](repeating: 0, count: StorageKind.allCases.count)
+        for index in self.families.indices {
+            counts[self.families[index].storage.rawValue] += self.families[index].series.count
+        }
+        var result: [StorageKind: Int] = [:]
+        for kind in StorageKind.allCases where counts[kind.rawValue] > 0 { result[kind] = counts[kind.rawValue] }
+        return result
+    }
+
+    /// The family a new name would collide with through the reserved suffixes (`_sum`, `_count`, `_bucket` of a
+    /// summary or histogram), if any.
+    func suffixCollision(name: String, storage: StorageKind) -> Int32? {
+        let observerSuffixes = ["_sum", "_count", "_bucket"]
+        if storage.isObserver {
+            for suffix in observerSuffixes {
+                if suffix == "_bucket" && storage == .summary { continue }
+                if let other = self.familyByName[name + suffix] { return other }
+            }
+        }
+        for suffix in observerSuffixes where name.hasSuffix(suffix) {
+            let base = String(name.dropLast(suffix.count))
+            if let other = self.familyByName[base] {
+                let kind = self.families[Int(other)].storage
+                if kind == .histogram || (kind == .summary && suffix != "_bucket") { return other }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Creating (routing slow path)
+
+    /// Adds a family (no series yet); `indexed` false leaves its name out of ``familyByName`` (merged copies).
+    mutating func addFamily(_ family: Family, indexed: Bool = true) -> Int32 {
+        var family = family
+        family.series = []
+        family.seriesByLabels = [:]
+        family.sorted = true
+        let id = Int32(self.families.count)
+        self.families.append(family)
+        if indexed { self.familyByName[family.name] = id }
+        self.familiesSorted = false
+        return id
+    }
+
+    /// Adds a series with a fresh value to `family`.
+    mutating func addSeries(
+        family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, now: UInt64
+    ) -> Int32 {
+        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
+        let slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+        let record = SeriesRecord(
+            family: familyID, labelText: labelText, slot: slot, lastUpdate: now, createdSeconds: createdSeconds,
+            ttlNanos: ttlNanos, alive: true)
+        return self.insert(record, into: familyID, indexed: true)
+    }
+
+    private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool) -> Int32 {
+        let id: Int32
+        if let free = self.freeSeries.popLast() {
+            id = free
+            self.series[Int(id)] = record
+        } else {
+            id = Int32(self.series.count)
+            self.series.append(record)
+        }
+        if indexed { self.families[Int(familyID)].seriesByLabels[record.labelText] = id }
+        self.families[Int(familyID)].series.append(id)
+        self.families[Int(familyID)].sorted = false
+        return id
+    }
+
+    // MARK: - Hot path
+
+    /// Applies one observation to a series. Does not allocate (but for a set's new member or a summary's window).
+    @inline(__always)
+    mutating func update(series id: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
+        let slot = self.series[Int(id)].slot
+        let family = Int(self.series[Int(id)].family)
+        switch self.families[family].storage {
+        case .counter:
+            self.columns.counters[slot].value += observation.value / observation.sampleRate
+        case .gauge:
+            if observation.relative {
+                self.columns.gauges[slot].value += observation.value
+            } else {
+                self.columns.gauges[slot].value = observation.value
+            }
+        case .set:
+            self.columns.sets[slot].add(memberHash: observation.memberHash, now: now)
+        case .summary:
+            self.columns.summaries[slot].observe(
+                scaling.apply(observation.value), weight: 1 / observation.sampleRate, now: now)
+        case .histogram:
+            self.columns.histograms[slot].observe(
+                scaling.apply(observation.value), weight: 1 / observation.sampleRate,
+                bounds: self.families[family].bounds)
+        }
+        self.series[Int(id)].lastUpdate = now
+    }
+
+    /// Keeps `exemplar` as the last one of a counter series or of the histogram bucket its value falls in; other
+    /// kinds keep none.
+    mutating func attach(_ exemplar: Exemplar, series id: Int32) {
+        let slot = self.series[Int(id)].slot
+        let family = Int(self.series[Int(id)].family)
+        if self.families[family].storage == .counter {
+            self.columns.counters[slot].exemplar = exemplar
+        } else if self.families[family].storage == .histogram {
+            self.columns.histograms[slot].attach(exemplar, bounds: self.families[family].bounds)
+        }
+    }
+
+    // MARK: - Expiry
+
+    /// Removes series whose TTL has passed without a sample and frees their slots; returns how many expired.
+    mutating func expire(now: UInt64) -> Int {
+        var expired = 0
+        for id in self.series.indices where self.series[id].alive && self.series[id].ttlNanos > 0 {
+            let record = self.series[id]
+            guard now >= record.lastUpdate && now - record.lastUpdate >= record.ttlNanos else { continue }
+            let familyIndex = Int(record.family)
+            self.families[familyIndex].seriesByLabels[record.labelText] = nil
+            self.families[familyIndex].series.removeAll { $0 == Int32(id) }
+            var release = ReleaseSlot(slot: record.slot)
+            self.families[familyIndex].storage.dispatch(&self.columns, &release)
+            self.series[id].alive = false
+            self.series[id].labelText = ""
+            self.freeSeries.append(Int32(id))
+            expired += 1
+        }
+        return expired
+    }
+
+    // MARK: - Exposition
+
+    /// Sorts families by name and each family's series by label text, if anything changed since the last call.
+    mutating func sortForExposition() {
+        if !self.familiesSorted {
+            self.sortedFamilies = self.families.indices.map { Int32($0) }.sorted {
+                self.families[Int($0)].name < self.families[Int($1)].name
+            }
+            self.familiesSorted = true
+        }
+        for familyID in self.sortedFamilies where !self.families[Int(familyID)].sorted {
+            let series = self.series
+            self.families[Int(familyID)].series.sort { series[Int($0)].labelText < series[Int($1)].labelText }
+            self.families[Int(familyID)].sorted = true
+        }
+    }
+
+    /// Passes every family with live series, and each of its series, to `sink`: families sorted by name, series
+    /// by label text. Mutating because summaries and sets roll their windows and sort orders are cached.
+    package mutating func visit(_ sink: inout some ExpositionSink, now: UInt64) {
+        self.sortForExposition()
+        var scratch = ExpositionScratch()
+        let series = self.series
+        withUnsafeMutablePointer(to: &sink) { sink in
+            withUnsafeMutablePointer(to: &scratch) { scratch in
+                for familyID in self.sortedFamilies where !self.families[Int(familyID)].series.isEmpty {
+                    let family = self.families[Int(familyID)]
+                    sink.pointee.beginFamily(family.header)
+                    var emit = EmitFamily(sink: sink, scratch: scratch, family: family, series: series, now: now)
+                    family.storage.dispatch(&self.columns, &emit)
+                }
+            }
+        }
+    }
+
+    // MARK: - Merge primitives (the algorithm is in SeriesStore+Merge.swift)
+
+    /// Replaces the family order with `order` (already sorted by name).
+    mutating func setSortedOrder(_ order: [Int32]) {
+        self.sortedFamilies = order
+        self.familiesSorted = true
+    }
+
+    mutating func reserveCapacity(for other: SeriesStore) {
+        self.families.reserveCapacity(self.families.count + other.families.count)
+        self.series.reserveCapacity(self.series.count + other.series.count)
+    }
+
+    /// Copies `other`'s series `id` (its value included) into `familyID`.
+    mutating func copySeries(_ id: Int32, of other: SeriesStore, into familyID: Int32, indexed: Bool) {
+        var record = other.series[Int(id)]
+        var copy = CopySlot(other: other.columns, slot: record.slot)
+        record.slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &copy)
+        record.family = familyID
+        _ = self.insert(record, into: familyID, indexed: indexed)
+    }
+
+    /// Combines `other`'s series `id` with this store's series `existing` (same family and labels).
+    mutating func combineSeries(_ existing: Int32, with id: Int32, of other: SeriesStore) {
+        let mine = self.series[Int(existing)]
+        let theirs = other.series[Int(id)]
+        var combine = CombineSlot(
+            other: other.columns, from: theirs.slot, into: mine.slot, otherIsLater: theirs.lastUpdate > mine.lastUpdate)
+        self.families[Int(mine.family)].storage.dispatch(&self.columns, &combine)
+        self.series[Int(existing)].lastUpdate = max(mine.lastUpdate, theirs.lastUpdate)
+        self.series[Int(existing)].createdSeconds = min(mine.createdSeconds, theirs.createdSeconds)
+        self.families[Int(mine.family)].sorted = false
+    }
+
+    /// Builds the label index of a family copied unindexed, before another shard's series join it.
+    mutating func indexLabelsIfNeeded(of familyID: Int32) {
+        guard self.unindexedFamilies.remove(familyID) != nil else { return }
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(self.families[Int(familyID)].series.count)
+        for id in self.families[Int(familyID)].series { index[self.series[Int(id)].labelText] = id }
+        self.families[Int(familyID)].seriesByLabels = index
+    }
+
+    mutating func markUnindexed(_ familyID: Int32) { self.unindexedFamilies.insert(familyID) }
+}
+
+// MARK: - Column operations, written once for every kind
+
+private struct AllocateSlot: ColumnVisitor {
+    let family: Family
+    let setWindowNanos: UInt64
+    let now: UInt64
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Int32 {
+        column.allocate(Value(family: self.family, setWindowNanos: self.setWindowNanos, now: self.now))
+    }
+}
+
+private struct ReleaseSlot: ColumnVisitor {
+    let slot: Int32
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) { column.release(self.slot) }
+}
+
+private struct CopySlot: ColumnVisitor {
+    let other: ValueColumns
+    let slot: Int32
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Int32 {
+        column.allocate(self.other[keyPath: Value.column][self.slot])
+    }
+}
+
+private struct CombineSlot: ColumnVisitor {
+    let other: ValueColumns
+    let from: Int32
+    let into: Int32
+    let otherIsLater: Bool
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
+        column[self.into].combine(self.other[keyPath: Value.column][self.from], otherIsLater: self.otherIsLater)
+    }
+}
+
+/// Writes one family's series to a sink (pointers: the sink and scratch live in ``SeriesStore/visit(_:now:)``).
+private struct EmitFamily<Sink: ExpositionSink>: ColumnVisitor {
+    let sink: UnsafeMutablePointer<Sink>
+    let scratch: UnsafeMutablePointer<ExpositionScratch>
+    let family: Family
+    let series: [SeriesRecord]
+    let now: UInt64
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
+        for id in self.family.series {
+            let record = self.series[Int(id)]
+            column[record.slot].emit(
+                to: &self.sink.pointee, family: self.family, series: record, now: self.now,
+                scratch: &self.scratch.pointee)
+        }
+    }
+}
