@@ -43,7 +43,7 @@ def ldd_paths(path):
     return paths
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def image():
     if shutil.which("podman") is None:
         pytest.skip("podman is not installed (.ci/run installs podman and runc)")
