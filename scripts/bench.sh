@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Max lossless ingest rate with ../shared/bench (loopback only, bounded): Tributary pinned to CPU 0,
+# Max lossless ingest rate with Benchmarks/load (loopback only, bounded): Tributary pinned to CPU 0,
 # statsd-blast on CPU 1, counters, 1000 series, full datagrams. Then udp-sink's split+aggregate limit.
 # Env: MIX, SERIES, TAGS, EXTRA_ARGS (Tributary flags), EXPORTER_CPU / BLASTER_CPU (taskset lists), OUT, LPPS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BENCH=${BENCH:-../shared/bench}
+BENCH=${BENCH:-Benchmarks/load}
+make -s -C "$BENCH"
 OUT=${OUT:-bench-results}
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"

@@ -2,7 +2,7 @@
 """Memory per series and scrape cost at N active series (loopback only, bounded).
 
 Starts a release `tributary` (path in $TRIBUTARY_BIN), measures idle RSS, creates N series with
-../shared/bench/statsd-blast (paced, so nothing is dropped), measures RSS again and times scrapes
+Benchmarks/load/statsd-blast (paced, so nothing is dropped), measures RSS again and times scrapes
 (text and gzip) while idle and while a paced blast keeps ingesting.
 
   python3 scripts/bench_series.py --series 100000 --mix c            # counters only
@@ -12,7 +12,7 @@ Starts a release `tributary` (path in $TRIBUTARY_BIN), measures idle RSS, create
 import argparse, gzip, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BLAST = os.path.join(os.path.dirname(ROOT), "shared", "bench", "statsd-blast")
+BLAST = os.path.join(ROOT, "Benchmarks", "load", "statsd-blast")
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -45,6 +45,7 @@ def main():
     ap.add_argument("--histogram", action="store_true", help="map observers to histograms with 10 buckets")
     ap.add_argument("--bin", default=os.environ.get("TRIBUTARY_BIN", os.path.join(ROOT, ".build", "release", "tributary")))
     a = ap.parse_args()
+    subprocess.run(["make", "-s", "-C", os.path.dirname(BLAST), "statsd-blast"], check=True, timeout=120)
     udp, http = free_port(socket.SOCK_DGRAM), free_port()
     tmp = tempfile.mkdtemp()
     args = [a.bin, "--statsd.listen-udp=127.0.0.1:%d" % udp, "--statsd.listen-tcp=", "--web.listen-address=127.0.0.1:%d" % http]

@@ -8,6 +8,8 @@ echo "== swift build"
 swift build --build-tests
 echo "== swift test"
 swift test --skip-build --parallel --num-workers 2
+echo "== load generator and reference receiver (Benchmarks/load, C)"
+make -s -C Benchmarks/load
 echo "== end-to-end (pytest)"
 TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" python3 -m pytest -q tests/e2e
 echo "== benchmarks: allocation gate (fails when the hot path allocates again)"

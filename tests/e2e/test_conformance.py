@@ -1,4 +1,4 @@
-"""Same input, same output as statsd_exporter 0.27.2 (../shared/conformance), and clean promtool checks."""
+"""Same input, same output as statsd_exporter 0.27.2 (tests/fixtures/conformance), and clean promtool checks."""
 import os
 import shutil
 import subprocess
@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, binary_path
 
-CONFORMANCE = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
+CONFORMANCE = os.path.join(ROOT, "tests", "fixtures", "conformance")
 
 
 def run_check(lines, golden, mapping=None, allow_absent=None, ingest_threads=1):
