@@ -2,7 +2,7 @@ import Testing
 
 @testable import TributaryCore
 
-/// The conformance fixture, `/work/shared/conformance/mapping.yml`.
+/// The conformance fixture, `tests/fixtures/conformance/mapping.yml`.
 let conformanceMappingYAML = #"""
     defaults:
       observer_type: summary
