@@ -44,17 +44,15 @@ struct ProtobufWriter: ExpositionSink {
         bytes.append(UInt8(value))
     }
 
+    /// The protobuf type of each ``StorageKind``, by raw value (sets are gauges of distinct members).
+    private static let metricTypes: [Io_Prometheus_Client_MetricType] = [.counter, .gauge, .gauge, .summary, .histogram]
+
     mutating func beginFamily(_ header: FamilyHeader) {
         var family = Io_Prometheus_Client_MetricFamily()
         family.name = header.exposedName(self.escaping)
         family.help = header.help
         if let unit = header.unit { family.unit = unit }
-        switch header.storage {
-        case .counter: family.type = .counter
-        case .gauge, .set: family.type = .gauge
-        case .summary: family.type = .summary
-        case .histogram: family.type = .histogram
-        }
+        family.type = Self.metricTypes[header.storage.rawValue]
         self.families.append(family)
     }
 
