@@ -118,7 +118,13 @@ package final class TributaryApplication: Sendable {
     /// (``APIRoutes``).
     ///
     /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
-    package func makeHTTPServer(group: any EventLoopGroup) throws -> MetricsHTTPServer {
+    ///
+    /// - Parameter group: must not be the ingest group. ``run()`` passes its own HTTP group; the default (NIO's
+    ///   singleton) is only for callers that never bind, such as the `http_requests` fuzz target, which drives
+    ///   ``MetricsHTTPServer/connectionInitializer(offload:)`` on an `EmbeddedChannel`.
+    package func makeHTTPServer(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws
+        -> MetricsHTTPServer
+    {
         let security = try WebSecurity.load(path: self.configuration.webConfigPath, logger: self.logger)
         let scrape = self.scrape
         let readiness = self.readiness
