@@ -15,25 +15,21 @@ import NIOHTTP1
 /// deadline closes the connection, the decoder reports `invalidEOFState` on the way down (it held bytes of an
 /// unfinished request), and that is when it counts. An idle keep-alive connection closed between requests is normal
 /// and not counted.
+///
+/// The phases and deadlines live in ``HTTPConnectionTimeoutStateMachine`` (tested alone with a manual clock); this
+/// handler only turns its actions into one scheduled task. Everything runs on the connection's event loop.
 final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum Phase {
-        case waitingForHead
-        /// Between head and end; `responded` when the response went out early (401, 413).
-        case readingRequest(responded: Bool)
-        case responding
-    }
-
-    private var phase = Phase.waitingForHead
     private let idle: TimeAmount
     private let request: TimeAmount
+    /// Created in `handlerAdded` (which precedes every other event) with the connection's event-loop clock.
+    private var state: HTTPConnectionTimeoutStateMachine<EventLoopClock>!
+    /// The one scheduled deadline, if any.
     private var deadline: Scheduled<Void>?
-    /// The idle deadline closed the connection; a following `invalidEOFState` means a head was cut off.
-    private var closedWhileWaitingForHead = false
     /// Called at most once, when a deadline cut off a request (for a counter).
     private let onTimeout: @Sendable () -> Void
 
@@ -44,11 +40,14 @@ final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { self.arm(context: context, self.idle) }
+        self.state = HTTPConnectionTimeoutStateMachine(
+            idleTimeout: Duration(self.idle), requestTimeout: Duration(self.request),
+            clock: EventLoopClock(eventLoop: context.eventLoop))
+        if context.channel.isActive { self.perform(self.state.connectionActivated(), context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.arm(context: context, self.idle)
+        self.perform(self.state.connectionActivated(), context: context)
         context.fireChannelActive()
     }
 
@@ -62,61 +61,51 @@ final class HTTPConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if self.closedWhileWaitingForHead, let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
-            self.closedWhileWaitingForHead = false
+        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState,
+            self.state.truncatedRequestReported() == .countTimeout
+        {
             self.onTimeout()
         }
         context.fireErrorCaught(error)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (self.unwrapInboundIn(data), self.phase) {
-        case (.head, _):
-            self.phase = .readingRequest(responded: false)
-            self.arm(context: context, self.request)
-        case (.end, .readingRequest(let responded)):
-            if responded {
-                self.phase = .waitingForHead
-                self.arm(context: context, self.idle)
-            } else {
-                self.phase = .responding
-                self.cancel()
-            }
-        case (.body, _), (.end, _):
-            break
+        switch self.unwrapInboundIn(data) {
+        case .head: self.perform(self.state.requestHeadReceived(), context: context)
+        case .end: self.perform(self.state.requestEndReceived(), context: context)
+        case .body: break
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = self.unwrapOutboundIn(data) {
-            switch self.phase {
-            case .responding, .waitingForHead:
-                self.phase = .waitingForHead
-                self.arm(context: context, self.idle)
-            case .readingRequest:
-                self.phase = .readingRequest(responded: true)  // the request deadline keeps running
-            }
+            self.perform(self.state.responseEndWritten(), context: context)
         }
         context.write(data, promise: promise)
     }
 
-    private func arm(context: ChannelHandlerContext, _ amount: TimeAmount) {
-        self.cancel()
-        guard amount > .zero else { return }
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        self.deadline = context.eventLoop.scheduleTask(in: amount) {
-            let (handler, context) = bound.value
-            handler.deadlinePassed(context: context)
+    private func perform(_ action: HTTPConnectionTimeoutStateMachine<EventLoopClock>.DeadlineAction, context: ChannelHandlerContext) {
+        switch action {
+        case .schedule(let instant):
+            self.cancel()
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            self.deadline = context.eventLoop.scheduleTask(deadline: instant.deadline) {
+                let (handler, context) = bound.value
+                handler.deadlinePassed(context: context)
+            }
+        case .cancel:
+            self.cancel()
+        case .doNothing:
+            break
         }
     }
 
     /// Closes the connection; counts a cut-off body now, a cut-off head when the decoder reports it.
     private func deadlinePassed(context: ChannelHandlerContext) {
-        switch self.phase {
-        case .readingRequest: self.onTimeout()
-        case .waitingForHead: self.closedWhileWaitingForHead = true
-        case .responding: break  // no deadline runs then
+        switch self.state.deadlinePassed() {
+        case .closeAndCountTimeout: self.onTimeout()
+        case .close: break
         }
         context.close(promise: nil)
     }

@@ -9,7 +9,7 @@ import TributaryCore
 ///
 /// ```swift
 /// let endpoints = HTTPEndpoints(
-///     metrics: { format in exporter.scrape(format) },
+///     metrics: { format in scrape.body(for: format) },  // scrape: a ScrapeEndpoint
 ///     isReady: { exporter.isReady },
 ///     reload: { try reloader.reload() },  // returns a message, throws on failure
 ///     extraRoutes: ["/api/explain": { request in explain(request) }]

@@ -1,109 +1,44 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import TributaryCore
-
-/// What every connection of one ``MetricsHTTPServer`` shares: routes, limits, the scrape gate and counters.
-final class MetricsHTTPShared: Sendable {
-    let router: HTTPRouter
-    let endpoints: HTTPEndpoints
-    let version: String
-    let maxConcurrentScrapes: Int
-    /// Whether `Accept` may select OpenMetrics (`--web.enable-openmetrics`).
-    let enableOpenMetrics: Bool
-    let maxRequestBodyBytes: Int
-    /// Runs scrapes, gzip, extra routes and reload off the event loop.
-    let offload: HTTPOffload
-    let requestCounter: HTTPRequestCounter
-    let logger: Logger
-    /// Scrapes in flight, at most `maxConcurrentScrapes`.
-    private let scrapesInFlight = Atomic<Int>(0)
-
-    init(
-        router: HTTPRouter, endpoints: HTTPEndpoints, version: String, maxConcurrentScrapes: Int,
-        maxRequestBodyBytes: Int, offload: HTTPOffload, requestCounter: HTTPRequestCounter, logger: Logger,
-        enableOpenMetrics: Bool = false
-    ) {
-        self.enableOpenMetrics = enableOpenMetrics
-        self.router = router
-        self.endpoints = endpoints
-        self.version = version
-        self.maxConcurrentScrapes = maxConcurrentScrapes
-        self.maxRequestBodyBytes = maxRequestBodyBytes
-        self.offload = offload
-        self.requestCounter = requestCounter
-        self.logger = logger
-    }
-
-    /// Takes a scrape slot; false when all are in use.
-    func enterScrape() -> Bool {
-        while true {
-            let current = self.scrapesInFlight.load(ordering: .relaxed)
-            guard current < self.maxConcurrentScrapes else { return false }
-            if self.scrapesInFlight.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
-                .exchanged
-            {
-                return true
-            }
-        }
-    }
-
-    func leaveScrape() {
-        self.scrapesInFlight.subtract(1, ordering: .relaxed)
-    }
-}
 
 /// One HTTP/1.1 connection: collects a request (head + body up to the limit), routes it, and writes one response.
 ///
 /// Runs on the connection's event loop. `HTTPServerPipelineHandler` (installed by `configureHTTPServerPipeline`)
 /// holds back pipelined requests until the response to the current one has ended, so at most one request is in
 /// flight here. Slow work (scrape, gzip, extra routes, reload) runs through ``HTTPOffload`` (the thread pool or a
-/// task in the server) and completes back on the event loop.
+/// task in the server) and completes back on the event loop. The request cycle (head, body, end, respond,
+/// keep-alive) is ``MetricsRequestStateMachine``, tested alone; scrapes beyond `maxConcurrentScrapes` across all
+/// connections get 503 (``MetricsHTTPShared/enterScrape()``).
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
-        case idle
-        case receiving(HTTPRequestHead, body: [UInt8])
-        /// Body too large: 413 sent, the rest of the request is ignored and the connection closes.
-        case discarding
-        case responding
-    }
-
     private let shared: MetricsHTTPShared
-    private var state = State.idle
+    /// Owned by this handler, on the connection's event loop.
+    private var state: MetricsRequestStateMachine
 
     init(shared: MetricsHTTPShared) {
         self.shared = shared
+        self.state = MetricsRequestStateMachine(maxRequestBodyBytes: shared.maxRequestBodyBytes)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (self.unwrapInboundIn(data), self.state) {
-        case (.head(let head), .idle):
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init),
-                length > self.shared.maxRequestBodyBytes
-            {
-                self.rejectBody(context: context, head: head)
-            } else {
-                self.state = .receiving(head, body: [])
-            }
-        case (.body(var chunk), .receiving(let head, var body)):
-            guard body.count + chunk.readableBytes <= self.shared.maxRequestBodyBytes else {
-                self.rejectBody(context: context, head: head)
-                return
-            }
-            self.state = .responding  // release the array's storage before appending (avoid copy-on-write)
-            body.append(contentsOf: chunk.readBytes(length: chunk.readableBytes) ?? [])
-            self.state = .receiving(head, body: body)
-        case (.end, .receiving(let head, let body)):
-            self.state = .responding
-            self.handle(context: context, head: head, body: body)
-        case (_, .discarding):
+        let action: MetricsRequestStateMachine.ReadAction
+        switch self.unwrapInboundIn(data) {
+        case .head(let head): action = self.state.requestHeadReceived(head)
+        case .body(let chunk): action = self.state.requestBodyReceived(chunk)
+        case .end: action = self.state.requestEndReceived()
+        }
+        switch action {
+        case .doNothing:
             break
-        default:
-            // A part out of order: the decoder would have raised an error first; drop the connection.
+        case .respond(let head, let body):
+            self.handle(context: context, head: head, body: body)
+        case .rejectBody(let head):
+            self.rejectBody(context: context, head: head)
+        case .close:
             context.close(promise: nil)
         }
     }
@@ -113,8 +48,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    /// Answers 413 and closes (the state machine already discards the rest of the request).
     private func rejectBody(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        self.state = .discarding
         let decision = self.shared.router.route(method: head.method.rawValue, path: Self.split(head.uri).path)
         self.write(
             context: context, head: head, handler: decision.handler,
@@ -229,14 +164,17 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.shared.requestCounter.record(handler: handler, code: response.status)
         guard context.channel.isActive else { return }
 
-        let keepAlive = request.isKeepAlive && !forceClose
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.replaceOrAdd(name: "Content-Length", value: String(response.bodyCount))
-        if !keepAlive {
+        let keepAlive: Bool
+        switch self.state.responseReady(for: request, forceClose: forceClose) {
+        case .writeAndClose:
+            keepAlive = false
             headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if request.version.major == 1 && request.version.minor == 0 {
-            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        case .writeAndKeepAlive(let connectionHeader):
+            keepAlive = true
+            if let connectionHeader { headers.replaceOrAdd(name: "Connection", value: connectionHeader) }
         }
         let responseHead = HTTPResponseHead(
             version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
@@ -250,7 +188,6 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             }
         }
-        if case .discarding = self.state {} else { self.state = .idle }
         let done = context.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
         if !keepAlive {
             done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }

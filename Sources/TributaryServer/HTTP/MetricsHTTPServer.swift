@@ -16,7 +16,7 @@ import Synchronization
 /// ```swift
 /// let server = MetricsHTTPServer(
 ///     configuration: .init(address: try ListenAddress(parsing: ":9102"), version: "0.1.0"),
-///     endpoints: HTTPEndpoints(metrics: { format in exporter.scrape(format) }),
+///     endpoints: HTTPEndpoints(metrics: { format in scrape.body(for: format) }),  // scrape: a ScrapeEndpoint
 ///     logger: logger
 /// )
 /// let group = ServiceGroup(services: [server, ...], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -111,7 +111,8 @@ package final class MetricsHTTPServer: Service, Sendable {
     private let connections = ConnectionSet()
 
     /// - Parameters:
-    ///   - group: event loops for the listening socket and connections.
+    ///   - group: event loops for the listening socket and connections. Never the ingest listeners' group: a UDP
+    ///     reader there may block its thread waiting for an ingest worker (``IngestWorkers``).
     ///   - threadPool: runs scrapes, gzip and extra routes off the event loops; must be started. `nil` uses the
     ///     singleton (started).
     package init(

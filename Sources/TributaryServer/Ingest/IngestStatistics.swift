@@ -2,6 +2,9 @@ import NIOCore
 import Synchronization
 
 /// Listener-level counters (per packet or connection, never per line), shared by all listeners.
+///
+/// Each counter is an `Atomic` written with `.relaxed` ordering by whichever listener thread counts it (event-loop
+/// threads of the ingest group, the Unix datagram threads); readers take ``listenerCounts()`` at scrape time.
 package final class IngestStatistics: Sendable {
     package enum Counter: Int, CaseIterable, Sendable {
         case udpPackets
@@ -89,5 +92,23 @@ package final class IngestStatistics: Sendable {
         case .jsonConnectionErrors: self.jsonConnectionErrors.load(ordering: .relaxed)
         case .jsonUnixgramPackets: self.jsonUnixgramPackets.load(ordering: .relaxed)
         }
+    }
+
+    /// Every counter and open-connection gauge, read once each (relaxed: a scrape may see one listener's count a
+    /// moment later than another's).
+    package func listenerCounts() -> SelfMetricsSnapshot.ListenerCounts {
+        SelfMetricsSnapshot.ListenerCounts(
+            udpPackets: self.value(.udpPackets),
+            unixgramPackets: self.value(.unixgramPackets),
+            tcpConnections: self.value(.tcpConnections),
+            tcpConnectionErrors: self.value(.tcpConnectionErrors),
+            tcpTooLongLines: self.value(.tcpTooLongLines),
+            jsonConnections: self.value(.jsonConnections),
+            jsonConnectionsRejected: self.value(.jsonConnectionsRejected),
+            jsonConnectionErrors: self.value(.jsonConnectionErrors),
+            jsonOpenConnections: UInt64(max(0, self.jsonOpenConnections.load(ordering: .relaxed))),
+            jsonUnixgramPackets: self.value(.jsonUnixgramPackets),
+            tcpConnectionsRejected: self.value(.tcpConnectionsRejected),
+            tcpOpenConnections: UInt64(max(0, self.tcpOpenConnections.load(ordering: .relaxed))))
     }
 }

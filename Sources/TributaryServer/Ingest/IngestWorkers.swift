@@ -11,17 +11,36 @@ import TributaryCore
 /// Each worker has a fixed pool of batch buffers: a reader that gets ahead of its worker waits for a buffer
 /// (and the kernel's receive buffer absorbs the burst, its drops counted in `tributary_udp_kernel_drops_total`),
 /// so a line the reader took is never discarded. ``stop()`` applies every pending batch before the threads end.
+///
+/// That wait blocks the reader's event-loop thread. Readers therefore run on the ingest listeners' event-loop
+/// group, never on the HTTP group (``TributaryApplication`` gives HTTP its own), so a slow worker cannot stall
+/// scrapes or probes. Each lane's state is guarded by its own lock (``BatchLane``).
 package final class IngestWorkers: Sendable {
+    /// Applies one batch of newline-terminated lines to a worker's shard, on that worker's thread.
+    package typealias Apply = @Sendable (AggregationShard, UnsafeRawBufferPointer) -> Void
+
+    /// The production ``Apply``: `shard.apply(lines:now:)` with the current monotonic time.
+    package static let applyToShard: Apply = { shard, lines in shard.apply(lines: lines, now: monotonicNanoseconds()) }
+
     package let shards: AggregationShards
     private let lanes: [BatchLane]
+    private let apply: Apply
 
     /// - Parameters:
     ///   - shards: one worker per shard.
     ///   - buffersPerWorker: batches a worker can have queued (and being filled) before readers wait.
-    package init(shards: AggregationShards, buffersPerWorker: Int = 8, bufferBytes: Int = 256 * 1024) {
+    ///   - apply: what a worker does with a batch; tests pass one that holds the worker busy.
+    package init(
+        shards: AggregationShards, buffersPerWorker: Int = 8, bufferBytes: Int = 256 * 1024,
+        apply: @escaping Apply = IngestWorkers.applyToShard
+    ) {
         self.shards = shards
+        self.apply = apply
         self.lanes = shards.all.map { _ in BatchLane(buffers: max(2, buffersPerWorker), bufferBytes: bufferBytes) }
     }
+
+    /// Readers blocked right now waiting for a worker's free buffer, over all workers.
+    package var readersWaiting: Int { self.lanes.reduce(0) { $0 + $1.readersWaiting } }
 
     package var count: Int { self.lanes.count }
 
@@ -29,10 +48,11 @@ package final class IngestWorkers: Sendable {
     package func start() {
         for (index, lane) in self.lanes.enumerated() {
             let shard = self.shards.all[index]
+            let apply = self.apply
             let thread = Thread {
                 nameCurrentThread("ingest-worker-\(index)")
                 lane.run { batch in
-                    batch.withUnsafeBytes { shard.apply(lines: $0, now: monotonicNanoseconds()) }
+                    batch.withUnsafeBytes { apply(shard, $0) }
                 }
             }
             thread.start()
@@ -49,82 +69,6 @@ package final class IngestWorkers: Sendable {
     package func stop() {
         for lane in self.lanes { lane.stop() }
         for lane in self.lanes { lane.waitUntilFinished() }
-    }
-}
-
-/// One worker's queue: pending batches, free buffers, and the condition variables readers and the worker wait on.
-private final class BatchLane: @unchecked Sendable {
-    // All mutable state is guarded by `mutex` (a pthread mutex, so `pthread_cond_wait` can use it).
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let bufferFreed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var pending: [[UInt8]] = []
-    private var free: [[UInt8]] = []
-    private var stopping = false
-    private var finished = false
-
-    init(buffers: Int, bufferBytes: Int) {
-        pthread_mutex_init(self.mutex, nil)
-        pthread_cond_init(self.workAvailable, nil)
-        pthread_cond_init(self.bufferFreed, nil)
-        // One buffer is always with the reader that fills it, so `buffers - 1` are in the pool.
-        for _ in 0..<(buffers - 1) {
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(bufferBytes)
-            self.free.append(buffer)
-        }
-        self.pending.reserveCapacity(buffers)
-    }
-
-    deinit {
-        pthread_cond_destroy(self.workAvailable)
-        pthread_cond_destroy(self.bufferFreed)
-        pthread_mutex_destroy(self.mutex)
-        self.mutex.deallocate()
-        self.workAvailable.deallocate()
-        self.bufferFreed.deallocate()
-    }
-
-    func submit(_ batch: [UInt8]) -> [UInt8] {
-        pthread_mutex_lock(self.mutex)
-        defer { pthread_mutex_unlock(self.mutex) }
-        while self.free.isEmpty && !self.finished { pthread_cond_wait(self.bufferFreed, self.mutex) }
-        self.pending.append(batch)
-        pthread_cond_signal(self.workAvailable)
-        return self.free.popLast() ?? []
-    }
-
-    /// The worker loop: applies batches in arrival order until stopped and drained.
-    func run(_ apply: ([UInt8]) -> Void) {
-        pthread_mutex_lock(self.mutex)
-        while true {
-            while self.pending.isEmpty && !self.stopping { pthread_cond_wait(self.workAvailable, self.mutex) }
-            if self.pending.isEmpty { break }
-            var batch = self.pending.removeFirst()
-            pthread_mutex_unlock(self.mutex)
-            apply(batch)
-            batch.removeAll(keepingCapacity: true)
-            pthread_mutex_lock(self.mutex)
-            self.free.append(batch)
-            pthread_cond_signal(self.bufferFreed)
-        }
-        self.finished = true
-        pthread_cond_broadcast(self.bufferFreed)
-        pthread_cond_broadcast(self.workAvailable)
-        pthread_mutex_unlock(self.mutex)
-    }
-
-    func stop() {
-        pthread_mutex_lock(self.mutex)
-        self.stopping = true
-        pthread_cond_broadcast(self.workAvailable)
-        pthread_mutex_unlock(self.mutex)
-    }
-
-    func waitUntilFinished() {
-        pthread_mutex_lock(self.mutex)
-        while !self.finished { pthread_cond_wait(self.workAvailable, self.mutex) }
-        pthread_mutex_unlock(self.mutex)
     }
 }
 

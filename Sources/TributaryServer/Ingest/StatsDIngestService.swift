@@ -12,10 +12,14 @@ import TributaryCore
 /// (`--statsd.ingest-threads`), UDP readers hand batches of lines to ``IngestWorkers``, one per shard; TCP and Unix
 /// datagram listeners apply inline to the primary shard. Bound UDP ports are published in `boundUDPPorts` (for
 /// kernel drop accounting and tests).
+///
+/// A UDP reader waiting for a worker's free buffer blocks its event-loop thread, so `group` must never serve HTTP
+/// (``TributaryApplication`` gives HTTP its own group).
 package final class StatsDIngestService: Service, Sendable {
     private let configuration: StatsDListenerConfiguration
     private let shards: AggregationShards
-    private let workers: IngestWorkers?
+    /// The UDP readers' workers with more than one shard; nil applies inline.
+    package let workers: IngestWorkers?
     private let statistics: IngestStatistics
     private let readiness: Readiness
     private let logger: Logger
@@ -24,11 +28,12 @@ package final class StatsDIngestService: Service, Sendable {
 
     package init(
         configuration: StatsDListenerConfiguration, shards: AggregationShards, statistics: IngestStatistics,
-        readiness: Readiness, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        readiness: Readiness, logger: Logger, workerApply: @escaping IngestWorkers.Apply = IngestWorkers.applyToShard,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
         self.shards = shards
-        self.workers = shards.all.count > 1 ? IngestWorkers(shards: shards) : nil
+        self.workers = shards.all.count > 1 ? IngestWorkers(shards: shards, apply: workerApply) : nil
         self.statistics = statistics
         self.readiness = readiness
         self.logger = logger

@@ -2,16 +2,23 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import TributaryCore
 import UnixSignals
 
-/// Wires one Tributary process: shard, listeners, HTTP, maintenance, all in one `ServiceGroup`.
+/// Wires one Tributary process: shards, listeners, HTTP, maintenance, all in one `ServiceGroup`.
 ///
 /// Data flow: listener thread → `AggregationShard.apply` (inline, one lock per datagram; or, with
 /// `--statsd.ingest-threads N`, UDP readers → batches by metric name → N worker threads, one shard each) →
-/// scrape thread → shard copies merged → `writeText` + self-metrics → gzip → HTTP response.
+/// scrape thread (``ScrapeEndpoint``) → shard copies merged → exposition + self-metrics → gzip → HTTP response.
+///
+/// Threads: the ingest listeners run on `ingestGroup` (by default NIO's singleton group). A UDP reader may block its
+/// thread there while a worker has no free batch buffer (``IngestWorkers``), so HTTP never shares that group: ``run()``
+/// gives it its own small `MultiThreadedEventLoopGroup` (``httpEventLoopThreads``), and scrapes, gzip, bcrypt and
+/// the JSON API run on NIO's thread pool. Everything here is immutable after `init`; each part guards its own state.
 package final class TributaryApplication: Sendable {
+    /// Event-loop threads for HTTP: accepting, parsing and writing only (slow work is offloaded), so one is plenty.
+    package static let httpEventLoopThreads = 1
+
     package let configuration: TributaryConfiguration
     package let shards: AggregationShards
     /// The shard TCP, Unix datagram and JSON feed listeners apply to (the only one by default).
@@ -21,36 +28,71 @@ package final class TributaryApplication: Sendable {
     package let reloader: MappingReloader
     package let ingest: StatsDIngestService
     package let jsonIngest: JSONIngestService
+    /// `/metrics`.
+    package let scrape: ScrapeEndpoint
+    /// `/api/v1/explain`, `/api/v1/unmapped`, `/api/v1/status`.
+    package let api: APIRoutes
     let logger: Logger
     let httpRequestCounter = HTTPRequestCounter()
-    /// Size of the previous scrape body, to reserve the next one's buffer in one allocation.
-    let lastScrapeSize = Atomic<Int>(64 * 1024)
-    /// Monotonic ns when the application was created, for `uptime_seconds` in `/api/v1/status`.
-    let startedAt = monotonicNanoseconds()
 
-    package init(configuration: TributaryConfiguration, logger: Logger) {
+    /// - Parameters:
+    ///   - ingestGroup: event loops of the StatsD and JSON listeners (never used for HTTP).
+    ///   - ingestWorkerApply: what an ingest worker does with a batch (`--statsd.ingest-threads` > 1); tests pass
+    ///     one that holds the workers busy.
+    package init(
+        configuration: TributaryConfiguration, logger: Logger,
+        ingestGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        ingestWorkerApply: @escaping IngestWorkers.Apply = IngestWorkers.applyToShard
+    ) {
         self.configuration = configuration
         self.logger = logger
-        self.shards = AggregationShards(count: configuration.statsd.ingestThreads, settings: configuration.aggregation)
-        self.shards.setWallClockOffset(seconds: wallClockOffsetSeconds())
-        self.readiness = Readiness(components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents).union(["config", "http"]))
-        self.reloader = MappingReloader(path: configuration.mappingConfigPath, shards: self.shards.all, logger: logger)
-        self.ingest = StatsDIngestService(
-            configuration: configuration.statsd, shards: self.shards, statistics: self.statistics,
-            readiness: self.readiness, logger: logger)
+        let shards = AggregationShards(count: configuration.statsd.ingestThreads, settings: configuration.aggregation)
+        shards.setWallClockOffset(seconds: wallClockOffsetSeconds())
+        self.shards = shards
+        let readiness = Readiness(
+            components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents)
+                .union(["config", "http"]))
+        self.readiness = readiness
+        let reloader = MappingReloader(path: configuration.mappingConfigPath, shards: shards.all, logger: logger)
+        self.reloader = reloader
+        let ingest = StatsDIngestService(
+            configuration: configuration.statsd, shards: shards, statistics: self.statistics,
+            readiness: readiness, logger: logger, workerApply: ingestWorkerApply, group: ingestGroup)
+        self.ingest = ingest
         self.jsonIngest = JSONIngestService(
-            configuration: configuration.json, shard: self.shards.primary, statistics: self.statistics,
-            readiness: self.readiness, logger: logger)
+            configuration: configuration.json, shard: shards.primary, statistics: self.statistics,
+            readiness: readiness, logger: logger, group: ingestGroup)
+        self.scrape = ScrapeEndpoint(
+            shards: shards, statistics: self.statistics, reloader: reloader, httpRequests: self.httpRequestCounter,
+            boundUDPPorts: { ingest.boundUDPPorts })
+        self.api = APIRoutes(
+            explain: ExplainRoute(reloader: reloader, dialects: configuration.aggregation.dialects, shards: shards),
+            unmapped: UnmappedRoute(shards: shards),
+            status: StatusRoute(
+                statsd: configuration.statsd, webListenAddress: configuration.webListenAddress, shards: shards,
+                statistics: self.statistics, reloader: reloader, readiness: readiness,
+                boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds()))
     }
 
     /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), then runs every
-    /// service until SIGTERM/SIGINT.
-    package func run() async throws {
+    /// service until one of `signals` (SIGTERM or SIGINT) or task cancellation.
+    package func run(gracefulShutdownSignals signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
         if case .failure(let error) = self.reloader.reload() {
             throw error
         }
         self.readiness.markReady("config")
-        let http = try self.makeHTTPService()
+        let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: Self.httpEventLoopThreads)
+        do {
+            try await self.runServices(httpGroup: httpGroup, signals: signals)
+        } catch {
+            try? await httpGroup.shutdownGracefully()
+            throw error
+        }
+        try? await httpGroup.shutdownGracefully()
+    }
+
+    private func runServices(httpGroup: any EventLoopGroup, signals: [UnixSignal]) async throws {
+        let http = HTTPReadinessService(server: try self.makeHTTPServer(group: httpGroup), readiness: self.readiness)
         // Graceful shutdown runs in reverse order, each service after the previous one finished: the listeners
         // stop first (what they read is applied), then maintenance, then HTTP (after `--web.shutdown-grace`).
         let group = ServiceGroup(
@@ -65,10 +107,65 @@ package final class TributaryApplication: Sendable {
                     .init(service: self.jsonIngest),
                     .init(service: self.ingest),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: signals,
                 logger: self.logger
             )
         )
         try await group.run()
+    }
+
+    /// The HTTP server on `group`: `/metrics` (``ScrapeEndpoint``), probes, reload, and the JSON API
+    /// (``APIRoutes``).
+    ///
+    /// Reads `--web.config.file` (TLS, basic auth); throws a ``WebConfigError`` when it is unusable.
+    ///
+    /// - Parameter group: must not be the ingest group. ``run()`` passes its own HTTP group; the default (NIO's
+    ///   singleton) is only for callers that never bind, such as the `http_requests` fuzz target, which drives
+    ///   ``MetricsHTTPServer/connectionInitializer(offload:)`` on an `EmbeddedChannel`.
+    package func makeHTTPServer(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws
+        -> MetricsHTTPServer
+    {
+        let security = try WebSecurity.load(path: self.configuration.webConfigPath, logger: self.logger)
+        let scrape = self.scrape
+        let readiness = self.readiness
+        let reloader = self.reloader
+        var endpoints: HTTPEndpoints
+        if self.configuration.enableLifecycle {
+            endpoints = HTTPEndpoints(
+                metrics: { format in scrape.body(for: format) },
+                isReady: { readiness.isReady },
+                reload: { () throws -> String in
+                    switch reloader.reload() {
+                    case .success(let mapper): return "Reloaded mapping config: \(mapper.ruleCount) rule(s).\n"
+                    case .failure(let error): throw error
+                    }
+                },
+                extraRoutes: self.api.byPath
+            )
+        } else {
+            endpoints = HTTPEndpoints(
+                metrics: { format in scrape.body(for: format) }, isReady: { readiness.isReady },
+                extraRoutes: self.api.byPath)
+        }
+        endpoints.notReadyDetail = { "waiting for: " + readiness.missing.joined(separator: ", ") + "\n" }
+        var httpConfiguration = MetricsHTTPServer.Configuration(
+            address: self.configuration.webListenAddress,
+            telemetryPath: self.configuration.telemetryPath,
+            enableLifecycle: self.configuration.enableLifecycle,
+            version: TributaryVersion.current)
+        httpConfiguration.enableOpenMetrics = self.configuration.enableOpenMetrics
+        httpConfiguration.tls = security.tls
+        httpConfiguration.authenticator = security.authenticator
+        httpConfiguration.idleTimeout = .nanoseconds(Int64(self.configuration.webIdleTimeoutSeconds * 1e9))
+        httpConfiguration.requestTimeout = .nanoseconds(Int64(self.configuration.webReadTimeoutSeconds * 1e9))
+        httpConfiguration.maxHeaderBytes = self.configuration.webMaxHeaderBytes
+        httpConfiguration.shutdownGrace = .nanoseconds(Int64(self.configuration.shutdownGraceSeconds * 1e9))
+        return MetricsHTTPServer(
+            configuration: httpConfiguration,
+            endpoints: endpoints,
+            group: group,
+            requestCounter: self.httpRequestCounter,
+            logger: self.logger
+        )
     }
 }

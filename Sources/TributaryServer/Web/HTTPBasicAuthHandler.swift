@@ -7,27 +7,18 @@ import NIOHTTP1
 /// Sits between `configureHTTPServerPipeline` and ``MetricsHTTPHandler``, on the connection's event loop. Known-good
 /// credentials pass at once; others are checked with bcrypt through `offload` (the thread pool) while the request's
 /// parts are held back, so a flood of wrong passwords costs thread-pool time, never event-loop time. The pipeline
-/// handler delivers one request at a time, so at most one check per connection is in flight.
+/// handler delivers one request at a time, so at most one check per connection is in flight. The per-request state
+/// is ``BasicAuthStateMachine`` (tested alone); this handler performs its actions.
 final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
-        case idle
-        /// Authorised: parts go on until `.end`.
-        case forwarding
-        /// bcrypt running; parts held back (the body is bounded by `maxHeldBytes`).
-        case verifying(held: [HTTPServerRequestPart], bytes: Int)
-        /// 401 sent (or being sent): parts are dropped until `.end`.
-        case rejecting
-    }
-
     private let authenticator: BasicAuthenticator
     private let offload: HTTPOffload
     private let record: @Sendable (HTTPRequestHead, Int) -> Void
-    private var state = State.idle
-    private static let maxHeldBytes = 1 << 20
+    /// Owned by this handler, on the connection's event loop.
+    private var state = BasicAuthStateMachine()
 
     /// - Parameter record: counts a 401 (`tributary_http_requests_total`), given the request head and the code.
     init(authenticator: BasicAuthenticator, offload: HTTPOffload, record: @escaping @Sendable (HTTPRequestHead, Int) -> Void) {
@@ -37,65 +28,48 @@ final class HTTPBasicAuthHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = self.unwrapInboundIn(data)
-        switch (self.state, part) {
-        case (.idle, .head(let head)):
+        let authenticator = self.authenticator
+        let action = self.state.requestPartReceived(self.unwrapInboundIn(data)) { head in
             guard let value = head.headers.first(name: "authorization"),
                 let credentials = BasicAuthenticator.credentials(fromHeader: value)
-            else {
-                self.reject(context: context, head: head, endSeen: false)
-                return
-            }
-            if self.authenticator.isKnownGood(user: credentials.user, password: credentials.password) {
-                self.state = .forwarding
-                context.fireChannelRead(data)
-                return
-            }
-            self.state = .verifying(held: [part], bytes: 0)
-            let authenticator = self.authenticator
+            else { return .missing }
+            if authenticator.isKnownGood(user: credentials.user, password: credentials.password) { return .knownGood }
+            return .unverified(user: credentials.user, password: credentials.password)
+        }
+        switch action {
+        case .forward:
+            context.fireChannelRead(data)
+        case .hold, .drop:
+            break
+        case .reject(let head):
+            self.reject(context: context, head: head)
+        case .verify(let user, let password):
             let loop = context.eventLoop
-            let verification = self.offload.run(on: loop) {
-                authenticator.verify(user: credentials.user, password: credentials.password)
-            }
+            let verification = self.offload.run(on: loop) { authenticator.verify(user: user, password: password) }
             let bound = NIOLoopBound((self, context), eventLoop: loop)
             verification.whenComplete { result in
                 let (handler, context) = bound.value
-                handler.verified((try? result.get()) ?? false, head: head, context: context)
+                handler.verified((try? result.get()) ?? false, context: context)
             }
-        case (.forwarding, _):
-            if case .end = part { self.state = .idle }
-            context.fireChannelRead(data)
-        case (.verifying(var held, var bytes), _):
-            if case .body(let chunk) = part { bytes += chunk.readableBytes }
-            guard bytes <= Self.maxHeldBytes else {
-                context.close(promise: nil)
-                return
-            }
-            held.append(part)
-            self.state = .verifying(held: held, bytes: bytes)
-        case (.rejecting, .end):
-            self.state = .idle
-        case (.rejecting, _):
-            break
-        case (.idle, _):
-            context.close(promise: nil)  // a body without a head: the decoder would have failed first
+        case .close:
+            context.close(promise: nil)
         }
     }
 
-    private func verified(_ ok: Bool, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard case .verifying(let held, _) = self.state else { return }  // connection closed meanwhile
-        let endSeen = held.contains { if case .end = $0 { true } else { false } }
-        guard ok else {
-            self.reject(context: context, head: head, endSeen: endSeen)
-            return
+    private func verified(_ valid: Bool, context: ChannelHandlerContext) {
+        switch self.state.verificationCompleted(valid: valid) {
+        case .release(let held):
+            for part in held { context.fireChannelRead(self.wrapInboundOut(part)) }
+            context.fireChannelReadComplete()
+        case .reject(let head):
+            self.reject(context: context, head: head)
+        case .doNothing:
+            break  // connection closed meanwhile
         }
-        self.state = endSeen ? .idle : .forwarding
-        for part in held { context.fireChannelRead(self.wrapInboundOut(part)) }
-        context.fireChannelReadComplete()
     }
 
-    private func reject(context: ChannelHandlerContext, head: HTTPRequestHead, endSeen: Bool) {
-        self.state = endSeen ? .idle : .rejecting
+    /// Writes the 401 (the state machine already drops the rest of the request).
+    private func reject(context: ChannelHandlerContext, head: HTTPRequestHead) {
         self.record(head, 401)
         let body = "Unauthorized\n"
         var headers = HTTPHeaders()

@@ -15,13 +15,23 @@ enum TestHTTPClient {
     }
 
     /// Sends `raw` (should end with a request carrying `Connection: close`) and returns all responses.
-    static func exchange(port: Int, _ raw: String, headResponses: Set<Int> = []) async throws -> [Response] {
+    ///
+    /// - Parameters:
+    ///   - group: the client's event loops.
+    ///   - timeout: closes the connection after this long, cutting off a response that has not arrived.
+    static func exchange(
+        port: Int, _ raw: String, headResponses: Set<Int> = [],
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeout: TimeAmount? = nil
+    ) async throws -> [Response] {
         let collector = Collector()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
             }
             .connect(host: "127.0.0.1", port: port).get()
+        if let timeout {
+            channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        }
         try await channel.writeAndFlush(ByteBuffer(string: raw)).get()
         try await channel.closeFuture.get()
         let bytes = try await channel.eventLoop.submit { collector.bytes }.get()
@@ -30,13 +40,15 @@ enum TestHTTPClient {
 
     /// One request with `Connection: close`.
     static func request(
-        port: Int, method: String = "GET", path: String, headers: [String] = [], body: String = ""
+        port: Int, method: String = "GET", path: String, headers: [String] = [], body: String = "",
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeout: TimeAmount? = nil
     ) async throws -> Response {
         var raw = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
         for header in headers { raw += header + "\r\n" }
         if !body.isEmpty || method == "POST" || method == "PUT" { raw += "Content-Length: \(body.utf8.count)\r\n" }
         raw += "\r\n" + body
-        let responses = try await self.exchange(port: port, raw, headResponses: method == "HEAD" ? [0] : [])
+        let responses = try await self.exchange(
+            port: port, raw, headResponses: method == "HEAD" ? [0] : [], group: group, timeout: timeout)
         guard responses.count == 1 else { throw TestError("expected 1 response, got \(responses.count)") }
         return responses[0]
     }

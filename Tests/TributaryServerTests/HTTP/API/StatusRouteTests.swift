@@ -17,7 +17,7 @@ import TributaryCore
     }
 
     static func status(_ application: TributaryApplication) throws -> (StatusResponse, [String: Any]) {
-        let response = application.statusRoute(HTTPRequestInfo(method: "GET", path: "/api/v1/status"))
+        let response = application.api.status.respond(HTTPRequestInfo(method: "GET", path: "/api/v1/status"))
         #expect(response.status == 200)
         #expect(response.headers.first { $0.name == "Content-Type" }?.value == "application/json")
         let decoded = try JSONDecoder().decode(StatusResponse.self, from: Data(response.body))
@@ -89,7 +89,7 @@ import TributaryCore
 
     @Test func rejectsOtherMethods() throws {
         let application = try Self.application(mappingPath: nil)
-        let response = application.statusRoute(HTTPRequestInfo(method: "POST", path: "/api/v1/status"))
+        let response = application.api.status.respond(HTTPRequestInfo(method: "POST", path: "/api/v1/status"))
         #expect(response.status == 405)
     }
 }

@@ -1,0 +1,77 @@
+/// `GET /api/v1/status` body: what the status page (`/`) shows, as cumulative counters.
+///
+/// Rates are left to the client: it polls twice and divides the counter deltas by the `uptime_seconds` delta.
+struct StatusResponse: Codable, Equatable {
+    /// One configured listener and whether it is bound.
+    struct Listener: Codable, Equatable {
+        /// `udp`, `tcp`, `unixgram` or `http`.
+        var kind: String
+        /// The configured address (`host:port`, `:port` or a socket path).
+        var address: String
+        var bound: Bool
+        /// The bound port, when known (differs from the configured one for port 0).
+        var port: Int?
+    }
+
+    /// Cumulative since start.
+    struct Counters: Codable, Equatable {
+        var lines: UInt64
+        var samples: UInt64
+        /// UDP plus Unix datagram packets (TCP has connections, not packets).
+        var packets: UInt64
+        var udpPackets: UInt64
+        var unixgramPackets: UInt64
+        var tcpConnections: UInt64
+        var tagErrors: UInt64
+        var unmapped: UInt64
+        var dropped: UInt64
+        var conflicts: UInt64
+        var expiredSeries: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case lines, samples, packets, unmapped, dropped, conflicts
+            case udpPackets = "udp_packets"
+            case unixgramPackets = "unixgram_packets"
+            case tcpConnections = "tcp_connections"
+            case tagErrors = "tag_errors"
+            case expiredSeries = "expired_series"
+        }
+    }
+
+    /// The mapping file and the outcome of the last (re)load.
+    struct Reload: Codable, Equatable {
+        var path: String?
+        var rules: Int
+        var successes: UInt64
+        var failures: UInt64
+        /// `success` or `failure`; `nil` before the first load.
+        var lastOutcome: String?
+        /// Seconds since the Unix epoch.
+        var lastTime: Double?
+        /// Why the last reload failed (the previous mapping stays active).
+        var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case path, rules, successes, failures
+            case lastOutcome = "last_outcome"
+            case lastTime = "last_time"
+            case lastError = "last_error"
+        }
+    }
+
+    var version: String
+    var uptimeSeconds: Double
+    var ready: Bool
+    var listeners: [Listener]
+    var counters: Counters
+    /// Live series by storage kind (`counter`, `gauge`, `set`, `summary`, `histogram`), zeros included.
+    var series: [String: Int]
+    /// `sample_errors_total` by reason, zeros included.
+    var errors: [String: UInt64]
+    var reload: Reload
+
+    enum CodingKeys: String, CodingKey {
+        case version, ready, listeners, counters, series, errors, reload
+        case uptimeSeconds = "uptime_seconds"
+    }
+}

@@ -1,0 +1,85 @@
+import Synchronization
+import TributaryCore
+
+/// `GET /api/v1/status`: one cheap snapshot (each shard locked briefly) for the status page's polls.
+///
+/// Runs on the HTTP thread pool. Keeps no state: counters come from the types that own them (shards,
+/// ``IngestStatistics``, ``MappingReloader``, ``Readiness``), each read under its own lock or atomically.
+struct StatusRoute: Sendable {
+    /// The configured listeners, as the status page lists them.
+    let statsd: StatsDListenerConfiguration
+    let webListenAddress: ListenAddress
+    let shards: AggregationShards
+    let statistics: IngestStatistics
+    let reloader: MappingReloader
+    let readiness: Readiness
+    /// The bound UDP and TCP ports of the StatsD listeners (they differ from the configured ones for port 0).
+    let boundPorts: @Sendable () -> (udp: [Int], tcp: [Int])
+    /// Monotonic ns when the process started serving, for `uptime_seconds`.
+    let startedAt: UInt64
+
+    func respond(_ request: HTTPRequestInfo) -> HTTPResponseInfo {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return APIJSON.error(405, "use GET /api/v1/status")
+        }
+        return .json(200, APIJSON.encode(self.status()))
+    }
+
+    func status() -> StatusResponse {
+        let merged = SelfMetricsSnapshot.merging(self.shards.snapshots())
+        let counts = merged.counts
+        let listeners = self.statistics.listenerCounts()
+        let counters = StatusResponse.Counters(
+            lines: counts.lines, samples: counts.samples,
+            packets: listeners.udpPackets &+ listeners.unixgramPackets, udpPackets: listeners.udpPackets,
+            unixgramPackets: listeners.unixgramPackets, tcpConnections: listeners.tcpConnections,
+            tagErrors: counts.tagErrors, unmapped: counts.unmapped, dropped: counts.dropped,
+            conflicts: counts.conflicts.values.reduce(0, &+), expiredSeries: counts.expiredSeries)
+        var errors: [String: UInt64] = [:]
+        for failure in ParseFailure.allCases where failure.rawValue < counts.sampleErrors.count {
+            errors[failure.label] = counts.sampleErrors[failure.rawValue]
+        }
+        var series: [String: Int] = [:]
+        for kind in StorageKind.allCases { series[kind.label] = merged.seriesByKind[kind, default: 0] }
+        let last = self.reloader.lastReload
+        let reload = StatusResponse.Reload(
+            path: self.reloader.path, rules: self.reloader.mapper.ruleCount,
+            successes: self.reloader.successes.load(ordering: .relaxed),
+            failures: self.reloader.failures.load(ordering: .relaxed),
+            lastOutcome: last.map { $0.succeeded ? "success" : "failure" }, lastTime: last?.unixTime,
+            lastError: last?.error)
+        let now = monotonicNanoseconds()
+        return StatusResponse(
+            version: TributaryVersion.current,
+            uptimeSeconds: Double(now &- min(now, self.startedAt)) / 1e9,
+            ready: self.readiness.isReady, listeners: self.listenerStatus(), counters: counters, series: series,
+            errors: errors, reload: reload)
+    }
+
+    /// Configured listeners; `bound` comes from readiness (each listener reports ready once bound).
+    private func listenerStatus() -> [StatusResponse.Listener] {
+        let missing = Set(self.readiness.missing)
+        let ports = self.boundPorts()
+        var listeners: [StatusResponse.Listener] = []
+        if let udp = self.statsd.udp {
+            listeners.append(
+                .init(
+                    kind: "udp", address: udp.description, bound: !missing.contains("statsd-udp"),
+                    port: ports.udp.first))
+        }
+        if let tcp = self.statsd.tcp {
+            listeners.append(
+                .init(
+                    kind: "tcp", address: tcp.description, bound: !missing.contains("statsd-tcp"),
+                    port: ports.tcp.first))
+        }
+        if let path = self.statsd.unixgramPath {
+            listeners.append(
+                .init(kind: "unixgram", address: path, bound: !missing.contains("statsd-unixgram"), port: nil))
+        }
+        listeners.append(
+            .init(
+                kind: "http", address: self.webListenAddress.description, bound: !missing.contains("http"), port: nil))
+        return listeners
+    }
+}
