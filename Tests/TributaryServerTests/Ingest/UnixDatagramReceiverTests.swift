@@ -62,7 +62,7 @@ import Glibc
 
     @Test func refusesToReplaceARegularFile() throws {
         let path = self.temporaryPath()
-        FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
         defer { unlink(path) }
         #expect(throws: UnixDatagramReceiver.SetupError.self) {
             _ = try UnixDatagramReceiver(path: path, mode: "660", receiveBufferBytes: nil)
