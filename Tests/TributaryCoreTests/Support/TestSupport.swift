@@ -14,7 +14,7 @@ extension ShardState {
 
     /// Applies `text` as JSON feed lines.
     mutating func applyJSON(_ text: String, now: UInt64 = 0) {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { self.applyJSON(lines: $0, now: now) }
     }
 
