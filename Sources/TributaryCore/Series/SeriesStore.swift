@@ -90,10 +90,12 @@ package struct SeriesStore: Sendable {
         let record = SeriesRecord(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: now, createdSeconds: createdSeconds,
             ttlNanos: ttlNanos, alive: true)
-        return self.insert(record, into: familyID, indexed: true)
+        return self.insert(record, into: familyID, indexed: true, keepsOrder: false)
     }
 
-    private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool) -> Int32 {
+    /// Adds `record` to `familyID`; `keepsOrder` when it is known to sort after the family's series (merge copies
+    /// series in sorted order, so the family need not be sorted again).
+    private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool, keepsOrder: Bool) -> Int32 {
         let id: Int32
         if let free = self.freeSeries.popLast() {
             id = free
@@ -104,7 +106,7 @@ package struct SeriesStore: Sendable {
         }
         if indexed { self.families[Int(familyID)].seriesByLabels[record.labelText] = id }
         self.families[Int(familyID)].series.append(id)
-        self.families[Int(familyID)].sorted = false
+        if !keepsOrder { self.families[Int(familyID)].sorted = false }
         return id
     }
 
@@ -218,13 +220,14 @@ package struct SeriesStore: Sendable {
         self.series.reserveCapacity(self.series.count + other.series.count)
     }
 
-    /// Copies `other`'s series `id` (its value included) into `familyID`.
+    /// Copies `other`'s series `id` (its value included) into `familyID`. Unindexed copies go to a family only `other`
+    /// has, in `other`'s sorted order; indexed ones join a family both have (sorted again before the next write).
     mutating func copySeries(_ id: Int32, of other: SeriesStore, into familyID: Int32, indexed: Bool) {
         var record = other.series[Int(id)]
         var copy = CopySlot(other: other.columns, slot: record.slot)
         record.slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &copy)
         record.family = familyID
-        _ = self.insert(record, into: familyID, indexed: indexed)
+        _ = self.insert(record, into: familyID, indexed: indexed, keepsOrder: !indexed)
     }
 
     /// Combines `other`'s series `id` with this store's series `existing` (same family and labels).
