@@ -21,6 +21,7 @@ const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_VALUES_PER_OBJECT = 2000; // keeps one object far below Tributary's 64 KiB line limit
 const MAX_EXEMPLARS_PER_SERIES = 8; // per flush; further observations are recorded without their exemplar
 const DROP_REASONS = ['queue_full', 'connection_lost', 'invalid', 'too_large'];
+const UNDEF = Symbol('unset label');
 
 function envInt(name) {
   const v = process.env[name];
@@ -488,7 +489,8 @@ class Metric {
     this.enableExemplars = Boolean(config.enableExemplars);
     this.aggregator = config.aggregator || defaults.aggregator || 'sum';
     this.client = pickClient(config);
-    this.series = new Map();
+    this.root = new Map(); // label value -> … -> Series
+    this.all = []; // every series, for refreshes
     this.single = null; // the series without labels (fast path)
     this.pending = []; // series touched since the last flush
     this._announced = -1;
@@ -497,44 +499,67 @@ class Metric {
     this.client.registerMetric(this);
   }
 
-  // The series for a label object, or null (invalid labels are dropped and counted, never thrown).
+  // The series for a label object, or null (invalid labels are dropped and counted, never thrown). Series live in
+  // nested Maps, one level per label name, so the hot path is one Map lookup per label and no string building.
   _get(labels) {
-    if (labels === undefined || labels === null) {
-      if (this.single) return this.single;
-      return (this.single = this._create(''));
-    }
+    if (labels === undefined || labels === null) return this.single || this._slowGet(undefined);
     const names = this.labelNames;
-    let key = '';
+    let node = this.root;
     let defined = 0;
     for (let i = 0; i < names.length; i++) {
-      const v = labels[names[i]];
-      if (v === undefined) key += '\u0001\u0000';
+      let v = labels[names[i]];
+      if (v === undefined) v = UNDEF;
       else {
-        key += v + '\u0000';
+        defined++;
+        if (typeof v !== 'string') v = String(v);
+      }
+      const next = node.get(v);
+      if (next === undefined) return this._slowGet(labels);
+      node = next;
+    }
+    let count = 0;
+    for (const _ in labels) count++; // eslint-disable-line no-unused-vars
+    if (count !== defined || defined === 0) return this._slowGet(labels);
+    return node;
+  }
+
+  _slowGet(labels) {
+    let defined = 0;
+    if (labels !== undefined && labels !== null) {
+      for (const k in labels) {
+        if (labels[k] === undefined) continue;
+        if (!this.labelSet.has(k)) {
+          this.client._drop(1, 'invalid'); // a label not in labelNames
+          return null;
+        }
         defined++;
       }
     }
-    let count = 0;
-    for (const k in labels) if (labels[k] !== undefined) count++;
-    if (count !== defined) {
-      this.client._drop(1, 'invalid'); // a label not in labelNames
-      return null;
+    if (defined === 0) {
+      if (!this.single) {
+        this.single = new Series({});
+        this.all.push(this.single);
+      }
+      return this.single;
     }
-    if (defined === 0) return this._get(undefined);
-    let s = this.series.get(key);
-    if (s === undefined) {
-      const copy = {};
-      for (const n of names) if (labels[n] !== undefined) copy[n] = String(labels[n]);
-      s = this._create(key, copy);
-      this.series.set(key, s);
+    const names = this.labelNames;
+    let node = this.root;
+    for (let i = 0; i < names.length; i++) {
+      const raw = labels[names[i]];
+      const v = raw === undefined ? UNDEF : String(raw);
+      let next = node.get(v);
+      if (next === undefined) {
+        if (i === names.length - 1) {
+          const copy = {};
+          for (const n of names) if (labels[n] !== undefined) copy[n] = String(labels[n]);
+          next = new Series(copy);
+          this.all.push(next);
+        } else next = new Map();
+        node.set(v, next);
+      }
+      node = next;
     }
-    return s;
-  }
-
-  _create(key, labels) {
-    const s = new Series(labels || {});
-    if (key === '' && !labels) this.series.set('', s);
-    return s;
+    return node;
   }
 
   _touch(s) {
@@ -581,7 +606,7 @@ class Metric {
   }
 
   _invalidateHeads() {
-    for (const s of this.series.values()) s.head = null;
+    for (const s of this.all) s.head = null;
   }
 
   _discard() {
@@ -616,7 +641,7 @@ class Metric {
       bytes += this._metaBytes;
     }
     text += ',"value":' + valueText + extra + '}';
-    bytes += 10 + valueText.length + Buffer.byteLength(extra) + 1;
+    bytes += 10 + valueText.length + (extra === '' ? 0 : Buffer.byteLength(extra)) + 1;
     batch.add(text, bytes, samples);
   }
 
@@ -632,14 +657,29 @@ class Metric {
 
   // prom-client compatibility: these keep local state only; Tributary's series stay until its TTL removes them.
   reset() {
-    this.series.clear();
+    this.root = new Map();
+    this.all = [];
     this.single = null;
   }
 
   remove(...args) {
     const labels = args.length === 1 && typeof args[0] === 'object' ? args[0] : this._positional(args);
     const s = this._get(labels);
-    if (s) for (const [k, v] of this.series) if (v === s) this.series.delete(k);
+    if (s === null) return;
+    if (s === this.single) this.single = null;
+    else {
+      // Unlink the leaf: the last level's Map holds it under the last label's value.
+      let node = this.root;
+      const names = this.labelNames;
+      for (let i = 0; i < names.length - 1; i++) {
+        const v = labels[names[i]];
+        node = node.get(v === undefined ? UNDEF : String(v));
+      }
+      const last = labels[names[names.length - 1]];
+      node.delete(last === undefined ? UNDEF : String(last));
+    }
+    const i = this.all.indexOf(s);
+    if (i >= 0) this.all.splice(i, 1);
   }
 
   _positional(values) {
@@ -738,7 +778,7 @@ class Counter extends Metric {
   _refresh(newConnection) {
     // Only a reconnection can mean a fresh Tributary that lost the series; the first connection gets the queue.
     if (!newConnection || this.client.epoch < 2) return;
-    for (const s of this.series.values()) {
+    for (const s of this.all) {
       s.zero = true;
       this._touch(s);
     }
@@ -815,7 +855,7 @@ class Gauge extends Metric {
   }
 
   _refresh() {
-    for (const s of this.series.values()) if (s.set) this._touch(s);
+    for (const s of this.all) if (s.set) this._touch(s);
   }
 }
 
