@@ -10,6 +10,7 @@ echo "== swift test"
 swift test --skip-build --parallel --num-workers 2
 echo "== end-to-end (pytest)"
 TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" python3 -m pytest -q tests/e2e
+node --test clients/node/test/
 echo "== benchmarks: allocation gate (fails when the hot path allocates again)"
 python3 Benchmarks/check-allocations.py
 echo "== fuzz (libFuzzer + ASan, bounded; scripts/fuzz.sh runs 60 s per target by default)"
