@@ -64,10 +64,10 @@ class Client {
     const worker = options.worker === undefined ? defaultWorker() : options.worker;
     this.workerLabel = options.workerLabel || 'worker';
     this.worker = worker === null || worker === false ? null : String(worker);
+    this.metrics = new Map();
     this.defaultLabels = {};
     if (options.defaultLabels) this.setDefaultLabels(options.defaultLabels);
 
-    this.metrics = new Map();
     this.dirty = [];
     this.scheduled = false;
     this.queue = []; // {text, samples, bytes}

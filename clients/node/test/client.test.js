@@ -347,3 +347,36 @@ test('default client reads TRIBUTARY_FEED_SOCKET, and worker identity comes from
     '/var/run/metrics/metrics.sock']);
   assert.strictEqual(run({ TRIBUTARY_WORKER: 'w7', NODE_APP_INSTANCE: '2' })[1], 'w7');
 });
+
+test('labels outside labelNames are refused on existing series too; remove() forgets a series locally', async () => {
+  const ctx = await setup({ interval: 0 });
+  const c = new t.Counter({ name: 'r_total', help: 'R.', labelNames: ['a', 'b'], client: ctx.client });
+  c.inc({ a: 'x' });
+  c.inc({ a: 'x', z: 'nope' });
+  c.inc({ a: 'x', b: undefined }); // an undefined value is an absent label
+  assert.strictEqual(ctx.client.stats().dropped.invalid, 1);
+  c.inc({ a: 1, b: 2 });
+  c.inc({ b: '2', a: '1' }); // numbers and strings, any key order: one series
+  await waitFor(() => named(ctx.feed, 'r_total').length === 2);
+  const byLabels = Object.fromEntries(named(ctx.feed, 'r_total').map((o) => [JSON.stringify(o.labels), o.value]));
+  assert.deepStrictEqual(byLabels, { '{"a":"x"}': 2, '{"a":"1","b":"2"}': 2 });
+  c.remove({ a: '1', b: '2' });
+  c.remove('x');
+  assert.strictEqual(c.all.length, 0);
+  await teardown(ctx);
+});
+
+test('default labels apply to every series; flushIntervalMs batches several turns into one line', async () => {
+  const ctx = await setup({ defaultLabels: { service: 'checkout' }, flushIntervalMs: 100 });
+  const c = new t.Counter({ name: 'd_total', help: 'D.', labelNames: ['k'], client: ctx.client });
+  for (let i = 0; i < 5; i++) {
+    c.inc({ k: 'v' });
+    await tick(5);
+  }
+  await waitFor(() => named(ctx.feed, 'd_total').length > 0);
+  const objs = named(ctx.feed, 'd_total');
+  assert.strictEqual(objs.length, 1);
+  assert.deepStrictEqual(objs[0].labels, { service: 'checkout', k: 'v' });
+  assert.strictEqual(objs[0].value, 5);
+  await teardown(ctx);
+});
