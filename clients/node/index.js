@@ -197,6 +197,14 @@ class Client {
   }
 
   _pump() {
+    try {
+      this._pumpUnsafe();
+    } catch (err) {
+      this._report(err); // never into the application, whichever event called us
+    }
+  }
+
+  _pumpUnsafe() {
     if (!this.connected) {
       this._ensureConnection();
       return;
@@ -331,6 +339,15 @@ class Client {
   // The client's own counters: sent as a line of their own (outside the queue bound, a few hundred bytes) and
   // committed only once written, so a drop is never lost from the count.
   _selfReport() {
+    try {
+      this._selfReportUnsafe();
+    } catch (err) {
+      this.selfInFlight = false;
+      this._report(err);
+    }
+  }
+
+  _selfReportUnsafe() {
     if (this.selfInFlight || !this.connected) return;
     const objects = [];
     const deltas = {};

@@ -380,3 +380,23 @@ test('default labels apply to every series; flushIntervalMs batches several turn
   assert.strictEqual(objs[0].value, 5);
   await teardown(ctx);
 });
+
+test('socket errors (not a socket, no such directory) and a throwing onError never reach the application', async () => {
+  const file = tempSocketPath('plain');
+  require('fs').writeFileSync(file, 'not a socket');
+  for (const socketPath of [file, '/nonexistent-dir/feed.sock']) {
+    let reported = 0;
+    const client = new t.Client({ socketPath, interval: 0, worker: null, minBackoffMs: 5, maxBackoffMs: 20,
+      onError: () => { reported++; throw new Error('a careless error handler'); } });
+    const c = new t.Counter({ name: 'e_total', help: 'E.', client });
+    for (let i = 0; i < 20; i++) {
+      c.inc();
+      await tick(5);
+    }
+    const st = client.stats();
+    assert.strictEqual(st.connected, false);
+    assert.ok(st.connectErrors >= 2 && reported >= 2, JSON.stringify(st)); // it kept retrying
+    assert.ok(st.lastError, JSON.stringify(st));
+    await client.close(50);
+  }
+});
