@@ -393,13 +393,21 @@ class Client {
         this.reconnectTimer = null;
         for (const stop of this._stops || []) safe(stop);
         const socket = this.socket;
-        if (socket) {
-          socket.end(() => resolve());
-          setTimeout(() => {
+        if (socket && this.connected) {
+          // Bounded, and referenced so that `await close()` always settles.
+          const timer = setTimeout(() => {
             socket.destroy();
             resolve();
-          }, Math.max(0, deadline - Date.now())).unref();
-        } else resolve();
+          }, Math.max(0, deadline - Date.now()));
+          socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          socket.end();
+        } else {
+          if (socket) socket.destroy();
+          resolve();
+        }
       };
       const wait = () => {
         const pending = this.queue.length - this.queueHead;
