@@ -12,6 +12,8 @@ echo "== load generator and reference receiver (Benchmarks/load, C)"
 make -s -C Benchmarks/load
 echo "== end-to-end (pytest)"
 TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" python3 -m pytest -q tests/e2e
+echo "== Node.js client (node --test)"
+node --test clients/node/test/
 echo "== benchmarks: allocation gate (fails when the hot path allocates again)"
 python3 Benchmarks/check-allocations.py
 echo "== fuzz (libFuzzer + ASan, bounded; scripts/fuzz.sh runs 60 s per target by default)"
