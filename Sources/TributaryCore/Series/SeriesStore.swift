@@ -301,6 +301,7 @@ private struct EmitFamily<Sink: ExpositionSink>: ColumnVisitor {
     let now: UInt64
 
     func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
+        Value.prepare(family: self.family, scratch: &self.scratch.pointee)
         for id in self.family.series {
             let record = self.series[Int(id)]
             column[record.slot].emit(

@@ -12,16 +12,24 @@ protocol SeriesValue: Sendable {
     /// Combines the same series from another shard (``SeriesStore/absorb(_:)``); `otherIsLater` when `other` was
     /// updated last. Counters and histograms add; the others take the later value.
     mutating func combine(_ other: Self, otherIsLater: Bool)
+    /// Prepares what every series of `family` shares before they are emitted (once per family, not per series).
+    static func prepare(family: Family, scratch: inout ExpositionScratch)
     /// Passes the value to `sink`. Mutating because sets and summaries roll their windows first.
     mutating func emit(
         to sink: inout some ExpositionSink, family: Family, series: SeriesRecord, now: UInt64,
         scratch: inout ExpositionScratch)
 }
 
-/// Buffers reused across the series of one exposition (summary quantiles).
+extension SeriesValue {
+    static func prepare(family: Family, scratch: inout ExpositionScratch) {}
+}
+
+/// Buffers reused across the series of one exposition, so writing a known series does not allocate.
 struct ExpositionScratch {
     var pairs: [(Double, Double)] = []
     var values: [Double] = []
+    /// The current summary family's quantiles (its objectives' `quantile`s).
+    var quantiles: [Double] = []
 }
 
 /// A counter: the cumulative value and the last exemplar (JSON feed objects that carry a trace).
@@ -92,6 +100,11 @@ extension SetState: SeriesValue {
 
 extension SummaryState: SeriesValue {
     static var column: WritableKeyPath<ValueColumns, ValueColumn<Self>> { \.summaries }
+
+    static func prepare(family: Family, scratch: inout ExpositionScratch) {
+        scratch.quantiles.removeAll(keepingCapacity: true)
+        scratch.quantiles.append(contentsOf: family.summaryOptions.objectives.lazy.map(\.quantile))
+    }
     init(family: Family, setWindowNanos: UInt64, now: UInt64) { self.init(options: family.summaryOptions, now: now) }
     static var released: Self { SummaryState(options: .statsdExporterDefault, now: 0) }
 
@@ -106,7 +119,7 @@ extension SummaryState: SeriesValue {
         let objectives = family.summaryOptions.objectives
         self.quantiles(objectives, now: now, scratch: &scratch.pairs, into: &scratch.values)
         sink.summary(
-            labelText: series.labelText, quantiles: objectives.map(\.quantile), values: scratch.values, sum: self.sum,
+            labelText: series.labelText, quantiles: scratch.quantiles, values: scratch.values, sum: self.sum,
             count: self.count, createdSeconds: series.createdSeconds)
     }
 }
