@@ -312,6 +312,29 @@ def test_busy_tcp_port(flag):
         s.close()
 
 
+@pytest.mark.parametrize("flag,value,message", [
+    ("--web.config.file", "/nonexistent/web.yml",
+     "cannot read the file (no such file); give the path of a readable web config file"),
+    ("--json.listen-unix", "/nonexistent/dir/feed.sock",
+     "cannot bind the socket (No such file or directory); give a path in a directory this user can write"),
+    ("--json.listen-unixgram", "/nonexistent/dir/feed.dgram",
+     "cannot bind the socket (No such file or directory); give a path in a directory this user can write"),
+    ("--statsd.listen-unixgram", "/nonexistent/dir/statsd.sock",
+     "cannot bind the socket (No such file or directory); give a path in a directory this user can write"),
+    ("--web.listen-address", "no-such-host.invalid:9102",
+     'cannot resolve the host name "no-such-host.invalid"; give --web.listen-address another address'),
+    ("--web.listen-address", "192.0.2.1:9102",
+     "this machine has no such address; use one of its addresses, or :PORT for all of them"),
+])
+def test_start_up_errors_name_the_flag_and_what_to_do(flag, value, message):
+    args = {"--web.listen-address": "127.0.0.1:%d" % free_port(),
+            "--statsd.listen-udp": "127.0.0.1:%d" % free_port(socket.SOCK_DGRAM), "--statsd.listen-tcp": ""}
+    args[flag] = value
+    r = run(*["%s=%s" % item for item in args.items()])
+    assert r.returncode == 1
+    assert only_error(r) == "Error: %s %s: %s" % (flag, value, message)
+
+
 def test_bad_flag_values_are_one_line():
     r = serve("--log.level=loud")
     assert r.returncode == 64

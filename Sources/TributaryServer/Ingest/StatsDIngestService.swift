@@ -89,9 +89,7 @@ package final class StatsDIngestService: Service, Sendable {
                         receiveBufferBytes: self.configuration.readBufferBytes
                             ?? StatsDListenerConfiguration.defaultReceiveBuffer)
                 } catch {
-                    throw ListenerBindError(
-                        flag: "--statsd.listen-unixgram", address: path,
-                        problem: .system(errno: nil, message: "\(error)"))
+                    throw UserError("--statsd.listen-unixgram \(path): \(error)")
                 }
                 receiver = unix
                 let shard = self.shards.primary

@@ -44,6 +44,8 @@ package struct ListenerBindError: Error, CustomStringConvertible {
     static func problem(of error: (any Error)?) -> Problem {
         switch error {
         case let error as IOError: .system(errno: error.errnoCode, message: String(cString: strerror(error.errnoCode)))
+        case let error as SocketAddressError.UnknownHost:
+            .system(errno: nil, message: "cannot resolve the host name \"\(error.host)\"")
         case let error as SocketAddressError:
             switch error {
             case .unknown(let host, _): .system(errno: nil, message: "cannot resolve the host name \"\(host)\"")
@@ -55,7 +57,9 @@ package struct ListenerBindError: Error, CustomStringConvertible {
     }
 
     package var description: String {
-        let another = "give \(self.flag) another address"
+        // A Unix socket path: the directory must exist and be writable; ports and hosts do not apply.
+        let isPath = self.flag.contains("unix") || self.address.hasPrefix("/")
+        let another = isPath ? "give a path in a directory this user can write" : "give \(self.flag) another address"
         let detail: String
         switch self.problem {
         case .sharedWith(let owners):
@@ -65,12 +69,12 @@ package struct ListenerBindError: Error, CustomStringConvertible {
             detail = "the port is already in use by \(who); stop it or \(another)"
         case .system(let errno?, _) where errno == EADDRINUSE:
             detail = "the address is in use by another process; stop it or \(another)"
-        case .system(let errno?, _) where errno == EACCES:
+        case .system(let errno?, _) where errno == EACCES && !isPath:
             detail = "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE); \(another)"
-        case .system(let errno?, _) where errno == EADDRNOTAVAIL:
+        case .system(let errno?, _) where errno == EADDRNOTAVAIL && !isPath:
             detail = "this machine has no such address; use one of its addresses, or :PORT for all of them"
         case .system(_, let message):
-            detail = "\(message); \(another)"
+            detail = isPath ? "cannot bind the socket (\(message)); \(another)" : "\(message); \(another)"
         }
         return "\(self.flag) \(self.address): \(detail)"
     }

@@ -101,9 +101,12 @@ package final class TributaryApplication: Sendable {
         do {
             server = try self.makeHTTPServer(group: httpGroup)
         } catch let error as WebConfigError {
+            let advice =
+                error.message.hasPrefix("cannot read the file")
+                ? "give the path of a readable web config file"
+                : "fix the file (tributary --check-config --web.config.file FILE checks it without starting)"
             throw UserError(
-                "--web.config.file \(error.file ?? self.configuration.webConfigPath ?? ""): \(error.message); fix the file (tributary --check-config --web.config.file FILE checks it without starting)"
-            )
+                "--web.config.file \(error.file ?? self.configuration.webConfigPath ?? ""): \(error.message); \(advice)")
         }
         let http = HTTPReadinessService(server: server, readiness: self.readiness)
         // Graceful shutdown runs in reverse order, each service after the previous one finished: the listeners
