@@ -14,12 +14,13 @@ STATSD_PORT=${TRIBUTARY_STATSD_PORT:-9125}
 if [ -n "${TRIBUTARY_BIN:-}" ]; then
   BIN="$TRIBUTARY_BIN"
 else
-  if command -v apt-get >/dev/null 2>&1 && ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev
+  if command -v apt-get >/dev/null 2>&1 && ! { dpkg -s zlib1g-dev && command -v curl; } >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev curl
   fi
   swift build -c release --product tributary
   BIN="$(swift build -c release --show-bin-path)/tributary"
 fi
+command -v curl >/dev/null 2>&1 || { echo "quickstart: curl is needed to check readiness (apt-get install curl)" >&2; exit 1; }
 FEED_DIR=${TRIBUTARY_FEED_DIR:-/tmp/tributary}
 mkdir -p "$FEED_DIR"
 # The JSON feed's stream socket is on in the quick start, at a documented path.
