@@ -8,7 +8,7 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Send demo StatsD traffic (requests, latency, runtime, cache, database) to Tributary."
     )
 
-    @Option(name: .customLong("statsd.address"), help: "Where to send StatsD (IPv4 host:port).")
+    @Option(name: .customLong("statsd.address"), help: "Where to send StatsD: host:port (a name such as localhost, an IPv4 address, or [IPv6]).")
     var address = "127.0.0.1:9125"
 
     @Option(name: .customLong("json.socket"), help: "Also send the JSON-feed half (a job queue) to this Unix stream socket.")
@@ -31,11 +31,22 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let parsed = try ListenAddress.parseOptional(self.address), let host = parsed.host else {
-            throw ValidationError("--statsd.address must be host:port, e.g. 127.0.0.1:9125")
+        guard let parsed = try? ListenAddress.parseOptional(self.address) else {
+            throw ValidationError("--statsd.address must be host:port, e.g. localhost:9125 (got \"\(self.address)\")")
         }
-        let sender = try UDPLineSender(host: host, port: parsed.port)
-        let jsonSender = try self.jsonSocket.map { try UnixStreamLineSender(path: $0) }
+        let sender: UDPLineSender
+        do {
+            sender = try UDPLineSender(host: parsed.host ?? "localhost", port: parsed.port)
+        } catch {
+            throw UserError("--statsd.address \(self.address): \(error); give host:port, e.g. localhost:9125")
+        }
+        let jsonSender: UnixStreamLineSender?
+        do {
+            jsonSender = try self.jsonSocket.map { try UnixStreamLineSender(path: $0) }
+        } catch {
+            throw UserError(
+                "--json.socket \(self.jsonSocket ?? ""): \(error); start Tributary with --json.listen-unix \(self.jsonSocket ?? "")")
+        }
         var traffic = DemoTraffic(scenario: DemoTraffic.Scenario(rawValue: self.scenario) ?? .normal, requestsPerSecond: self.rate)
         print("Sending \(self.scenario) demo traffic to \(self.address) (\(self.rate) requests/s); Ctrl-C to stop.")
         let clock = ContinuousClock()

@@ -41,8 +41,7 @@ struct ExplainCommand: AsyncParsableCommand {
             do {
                 mapper = try MappingReloader.compile(path: path)
             } catch {
-                FileHandle.standardError.write(Data("Configuration \(path) is invalid: \(error)\n".utf8))
-                throw ExitCode(1)
+                throw UserError(error.startUpDescription)
             }
         }
         let explainer = LineExplainer(mapper: mapper, dialects: self.tagOptions.dialects)

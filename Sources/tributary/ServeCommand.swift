@@ -9,10 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Receives StatsD metrics and exports them for Prometheus (a drop-in statsd_exporter replacement).",
-        discussion: """
-            Other commands: `tributary explain --statsd.mapping-config FILE LINE…` shows how lines map.
-            An empty value (--statsd.listen-tcp=) turns a listener off.
-            """,
+        discussion: "An empty value (--statsd.listen-tcp=) turns a listener off.\n\n" + CommandTable.listing,
         version: TributaryVersion.current
     )
 
@@ -231,7 +228,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let mapper = try MappingReloader.compile(path: path)
                 print("Mapping config \(path) is valid: \(mapper.ruleCount) mapping rule(s).")
             } catch {
-                Self.printError("Mapping config \(path) is invalid: \(error)")
+                Self.printError("Mapping config \(path) is invalid: \(error.reason)")
                 valid = false
             }
         }

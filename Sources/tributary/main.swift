@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 
-// Subcommands are dispatched by their first word so that `tributary --help` lists the serving
+// Subcommands are dispatched by their first word (``CommandTable``) so that `tributary --help` lists the serving
 // flags statsd_exporter users know, exactly as `statsd_exporter --help` does.
 let arguments = ArgumentNormalization.normalize(Array(CommandLine.arguments.dropFirst()))
 
-/// Parses `arguments` for `Command` and runs it (async), exiting with ArgumentParser's messages on errors.
+/// Parses `arguments` for `Command` and runs it (async). Help and version go to standard output; every error is
+/// one line on standard error (``CommandErrorLine``) with ArgumentParser's exit code (64 for usage errors).
 func runCommand<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]) async {
     do {
         var command = try Command.parseAsRoot(arguments)
@@ -15,23 +16,14 @@ func runCommand<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]
             try command.run()
         }
     } catch {
-        Command.exit(withError: error)
+        guard let line = CommandErrorLine.line(for: error, of: Command.self) else { Command.exit(withError: error) }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Command.exit(withError: ExitCode(Command.exitCode(for: error).rawValue))
     }
 }
 
-switch arguments.first {
-case "bench-json":
-    await runCommand(BenchJSONCommand.self, Array(arguments.dropFirst()))
-case "demo":
-    await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
-case "emit":
-    await runCommand(EmitCommand.self, Array(arguments.dropFirst()))
-case "explain":
-    await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
-case "bench-ingest":
-    await runCommand(BenchIngestCommand.self, Array(arguments.dropFirst()))
-case "bench-mapping":
-    await runCommand(BenchMappingCommand.self, Array(arguments.dropFirst()))
-default:
+if let name = arguments.first, let entry = CommandTable.entry(named: name) {
+    await runCommand(entry.command, Array(arguments.dropFirst()))
+} else {
     await runCommand(ServeCommand.self, arguments)
 }

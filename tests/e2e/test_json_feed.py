@@ -158,7 +158,8 @@ def test_socket_mode_and_stale_file(tributary_factory):
         [binary_path(), "--web.listen-address=127.0.0.1:0", "--statsd.listen-udp=", "--statsd.listen-tcp=",
          "--json.listen-unix=" + path], capture_output=True, timeout=20)
     assert second.returncode != 0
-    assert b"in use by a live listener" in second.stderr, second.stderr
+    assert ("Error: --json.listen-unix %s: another process listens on this socket; stop it or give another path\n"
+            % path).encode() in second.stderr, second.stderr
 
 
 def test_no_loss_burst_larger_than_socket_buffer(tributary_factory):

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import urllib.parse
 
@@ -61,7 +62,9 @@ def test_status_json(loaded):
     assert s["series"]["counter"] == 2 and s["series"]["summary"] == 1
     assert s["errors"]["malformed_line"] == 1
     assert s["reload"]["last_outcome"] == "success" and s["reload"]["rules"] == 1
-    assert {l["kind"]: l["bound"] for l in s["listeners"]} == {"udp": True, "tcp": True, "http": True}
+    assert [(l["protocol"], l["kind"], l["bound"]) for l in s["listeners"]] == [
+        ("statsd", "udp", True), ("statsd", "tcp", True), ("http", "http", True)]
+    assert s["listeners"][0]["packets"] == 2 and s["listeners"][1]["connections"] == 0
     assert s["ready"] is True
 
 
@@ -76,15 +79,15 @@ def test_status_page_in_headless_chromium(loaded, tmp_path):
     assert '→ counter web_requests_total{env="prod",handler="home"}' in dom
     assert "new series of the live counter web_requests_total" in dom
     # live counters from /api/v1/status (two polls: totals and a computed rate)
-    lines = re.search(r"<tr><td>lines</td><td class=\"n\">([\d,]+)</td><td class=\"n\">([^<]+)</td></tr>", dom)
+    lines = re.search(r"<tr><td>StatsD lines</td><td class=\"n\">([\d,]+)</td><td class=\"n\">([^<]+)</td></tr>", dom)
     assert lines and lines.group(1) == "5", dom[:4000]
     assert lines.group(2) != "…", "no rate: the page polled only once"
     assert re.search(r"<tr><td>counter</td><td class=\"n\">2</td></tr>", dom)
-    assert "<tr><td>malformed_line</td>" in dom
-    assert "<td>udp</td><td>127.0.0.1:%d (port %d)</td><td class=\"ok\">bound</td>" % (
+    assert "<tr><td>StatsD</td><td>malformed_line</td>" in dom
+    assert "<td>StatsD</td><td>udp</td><td>127.0.0.1:%d (port %d)</td><td class=\"ok\">bound</td><td>2 packets</td>" % (
         loaded.udp_port, loaded.udp_port) in dom
     # unmapped names from /api/v1/unmapped, the reload state
-    assert "<td>checkout.cart.size</td><td>h</td><td>checkout_cart_size</td>" in dom
+    assert "<td>checkout.cart.size</td><td>StatsD</td><td>h</td><td>checkout_cart_size</td><td class=\"n\">1</td>" in dom
     assert "success at" in dom
 
     shot = tmp_path / "status.png"
@@ -95,3 +98,43 @@ def test_status_page_in_headless_chromium(loaded, tmp_path):
     keep = os.environ.get("TRIBUTARY_SCREENSHOT_DIR")
     if keep:
         shutil.copy(shot, os.path.join(keep, "status.png"))
+
+
+def test_json_feed_on_the_status_page_in_headless_chromium(tributary_factory, tmp_path):
+    """The JSON feed's socket is listed under Listeners with its counts; its unmapped names carry the protocol and
+    their sample counts; its lines, samples and errors are counted."""
+    feed = str(tmp_path / "feed.sock")
+    t = tributary_factory(["--json.listen-unix=" + feed], tcp=False)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(feed)
+    s.sendall(b'{"name":"jobs.done","type":"counter","value":1}\n{"name":"jobs.done","type":"counter","value":2}\n'
+              b'{"name":"jobs.done","type":"counter","value":1,"lables":{}}\n')
+    s.close()
+    t.wait_for(lambda m: m.get(key("jobs_done")) == 3)
+
+    status = json.loads(http_get(t.base + "/api/v1/status")[2])
+    assert status["listeners"][1] == {"protocol": "json", "kind": "unix", "address": feed, "bound": True,
+                                      "connections": 1, "open_connections": 0,
+                                      "rejected_connections": 0}
+    assert status["counters"]["json_samples"] == 2 and status["counters"]["json_unmapped"] == 2
+    assert status["counters"]["json_errors"] == 1 and status["json_errors"]["unknown_field"] == 1
+    unmapped = json.loads(http_get(t.base + "/api/v1/unmapped")[2])["names"]
+    assert [(u["name"], u["protocol"], u["samples"]) for u in unmapped] == [("jobs.done", "json", 2)]
+
+    code, dom, err = chromium(tmp_path, "--virtual-time-budget=8000", "--dump-dom", t.base + "/")
+    assert code == 0, err[-2000:]
+    assert "StatsD and JSON feed to Prometheus exporter" in dom
+    assert ('<td>JSON feed</td><td>unix</td><td>%s</td><td class="ok">bound</td><td>1 connection, 0 open</td>'
+            % feed) in dom, dom[-4000:]
+    assert '<tr><td>JSON feed samples</td><td class="n">2</td>' in dom
+    assert '<tr><td>JSON feed unmapped</td><td class="n">2</td>' in dom
+    assert "<tr><td>JSON feed</td><td>unknown_field</td><td class=\"n\">1</td>" in dom
+    assert ('<td>jobs.done</td><td>JSON feed</td><td>c</td><td>jobs_done</td><td class="n">2</td>') in dom
+    shot = tmp_path / "status-json.png"
+    code, _, err = chromium(tmp_path, "--virtual-time-budget=8000", "--window-size=1280,1400",
+                            "--screenshot=%s" % shot, t.base + "/")
+    assert code == 0, err[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    keep = os.environ.get("TRIBUTARY_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(shot, os.path.join(keep, "status-json.png"))

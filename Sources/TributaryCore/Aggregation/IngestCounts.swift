@@ -11,6 +11,7 @@ package struct IngestCounts: Sendable {
     package var counterEvents: UInt64 = 0
     package var gaugeEvents: UInt64 = 0
     package var observerEvents: UInt64 = 0
+    /// Accepted StatsD samples no mapping rule matched (`tributary_events_unmapped_total`).
     package var unmapped: UInt64 = 0
     package var dropped: UInt64 = 0
     package var dogStatsDEvents: UInt64 = 0
@@ -25,6 +26,8 @@ package struct IngestCounts: Sendable {
     package var jsonLines: UInt64 = 0
     /// JSON feed objects accepted (applied to a series, or dropped by a mapping rule's `action: drop`).
     package var jsonSamples: UInt64 = 0
+    /// Accepted JSON feed objects no mapping rule matched (shown on the status page).
+    package var jsonUnmapped: UInt64 = 0
     /// Rejected JSON feed objects (and over-long lines), indexed by ``JSONFeedFailure``.
     package var jsonErrors = [UInt64](repeating: 0, count: JSONFeedFailure.allCases.count)
 
@@ -77,6 +80,7 @@ package struct IngestCounts: Sendable {
         for (name, count) in other.seriesLimited { self.seriesLimited[name, default: 0] &+= count }
         self.jsonLines &+= other.jsonLines
         self.jsonSamples &+= other.jsonSamples
+        self.jsonUnmapped &+= other.jsonUnmapped
         for index in self.jsonErrors.indices { self.jsonErrors[index] &+= other.jsonErrors[index] }
     }
 }

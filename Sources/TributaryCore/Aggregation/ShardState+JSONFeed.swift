@@ -78,7 +78,7 @@ extension ShardState {
     /// The slow path, once per new object shape: decode name and labels, then the shared route decision.
     private mutating func resolveJSON(_ sample: JSONFeedSample, line: UnsafeRawBufferPointer, now: UInt64) -> Route {
         switch JSONFeedRouting.resolve(sample, line: line, useMapping: self.settings.jsonFeedMapping) {
-        case .success(let (tags, request)): return self.resolve(tags: tags, request: request, now: now)
+        case .success(let (tags, request)): return self.resolve(tags: tags, request: request, from: .json, now: now)
         case .failure(let reason): return .rejected(reason)
         }
     }

@@ -69,7 +69,7 @@ extension ShardState {
         type: StatsDType, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64
     ) -> Route {
         switch StatsDRouting.resolveTags(line: line, layout: layout, dialects: self.settings.dialects) {
-        case .success(let tags): return self.resolve(tags: tags, request: RouteRequest(type: type), now: now)
+        case .success(let tags): return self.resolve(tags: tags, request: RouteRequest(type: type), from: .statsd, now: now)
         case .failure(let reason): return .rejected(reason)
         }
     }

@@ -29,8 +29,8 @@ package struct AggregationSettings: Sendable {
     }
 }
 
-/// The protocol a sample came in by: decides which self-metrics count it.
-enum IngestProtocol {
+/// The protocol a sample came in by: decides which self-metrics count it, and is shown with unmapped names.
+package enum IngestProtocol: String, Sendable {
     case statsd
     case json
 }
@@ -109,7 +109,9 @@ package struct ShardState: Sendable {
 
     /// The slow path: decides the route for resolved tags, then carries the decision out (creates the family and
     /// series it accepts, records an unmapped name).
-    mutating func resolve(tags: StatsDTagParser.Resolved, request: RouteRequest, now: UInt64) -> Route {
+    mutating func resolve(
+        tags: StatsDTagParser.Resolved, request: RouteRequest, from source: IngestProtocol, now: UInt64
+    ) -> Route {
         let decision = self.decide(tags: tags, request: request)
         let shape = decision.shape
         var route = Route(kind: .drop, scaling: Scaling(divisor: shape.divisor, multiplier: shape.multiplier))
@@ -118,7 +120,7 @@ package struct ShardState: Sendable {
         route.unmapped = shape.outcome.ruleIndex == nil
         if route.unmapped {
             route.unmappedEntry = self.unmappedNames.record(
-                name: tags.name, type: request.type, prometheusName: decision.name, now: now)
+                name: tags.name, type: request.type, from: source, prometheusName: decision.name, now: now)
         }
         switch decision.verdict {
         case .drop:
@@ -195,6 +197,7 @@ package struct ShardState: Sendable {
             if route.unmapped { self.counts.unmapped += 1 }
         case .json:
             self.counts.jsonSamples += 1
+            if route.unmapped { self.counts.jsonUnmapped += 1 }
         }
         if route.unmappedEntry >= 0 { self.unmappedNames.countSample(entry: route.unmappedEntry) }
     }

@@ -1,14 +1,16 @@
-/// A bounded record of StatsD names that matched no mapping rule: the first `limit` distinct (name, type) pairs a
-/// shard saw, in first-seen order, so a user can see what still needs a rule (`GET /api/v1/unmapped`).
+/// A bounded record of names (StatsD or JSON feed) that matched no mapping rule: the first `limit` distinct
+/// (name, type, protocol) triples a shard saw, in first-seen order, so a user can see what still needs a rule (`GET /api/v1/unmapped`).
 ///
 /// Entries are added only on the routing slow path (once per new line shape); the route remembers the entry's
 /// index, so counting a sample is one array increment for unmapped lines and nothing for mapped ones. Owned by
 /// ``ShardState`` under the shard's lock.
 package struct UnmappedNames: Sendable {
     package struct Entry: Sendable, Equatable {
-        /// The StatsD name as sent, tags removed.
+        /// The name as sent, tags removed.
         package var name: String
         package var type: StatsDType
+        /// The protocol it came in by.
+        package var source: IngestProtocol
         /// The escaped Prometheus name it is exported under.
         package var prometheusName: String
         /// Monotonic time (ns) of the first line shape with this name and type.
@@ -20,6 +22,7 @@ package struct UnmappedNames: Sendable {
     private struct Key: Hashable {
         var name: String
         var type: StatsDType
+        var source: IngestProtocol
     }
 
     /// The most entries kept; 0 keeps none.
@@ -38,8 +41,10 @@ package struct UnmappedNames: Sendable {
     /// Records an unmapped name unless already known and returns its entry index; counts it as overflow (and
     /// returns -1) when the list is full.
     @discardableResult
-    package mutating func record(name: String, type: StatsDType, prometheusName: String, now: UInt64) -> Int32 {
-        let key = Key(name: name, type: type)
+    package mutating func record(
+        name: String, type: StatsDType, from source: IngestProtocol = .statsd, prometheusName: String, now: UInt64
+    ) -> Int32 {
+        let key = Key(name: name, type: type, source: source)
         if let index = self.known[key] { return index }
         guard self.entries.count < self.limit else {
             self.overflow &+= 1
@@ -47,7 +52,8 @@ package struct UnmappedNames: Sendable {
         }
         let index = Int32(self.entries.count)
         self.known[key] = index
-        self.entries.append(Entry(name: name, type: type, prometheusName: prometheusName, firstSeen: now))
+        self.entries.append(
+            Entry(name: name, type: type, source: source, prometheusName: prometheusName, firstSeen: now))
         return index
     }
 
@@ -63,14 +69,14 @@ package struct UnmappedNames: Sendable {
         self.entries.removeAll(where: isMapped)
         self.known = [:]
         for (index, entry) in self.entries.enumerated() {
-            self.known[Key(name: entry.name, type: entry.type)] = Int32(index)
+            self.known[Key(name: entry.name, type: entry.type, source: entry.source)] = Int32(index)
         }
     }
 
     /// Adds `other`'s entries (another shard's list) up to the limit; sample counts of a name in both add.
     package mutating func absorb(_ other: UnmappedNames) {
         for entry in other.entries {
-            let key = Key(name: entry.name, type: entry.type)
+            let key = Key(name: entry.name, type: entry.type, source: entry.source)
             if let index = self.known[key] {
                 self.entries[Int(index)].samples &+= entry.samples
                 self.entries[Int(index)].firstSeen = min(self.entries[Int(index)].firstSeen, entry.firstSeen)

@@ -23,8 +23,9 @@ package final class UnixStreamLineSender {
         guard fd >= 0 else { throw ConnectError(description: "cannot open a Unix socket") }
         let connected = UnixSocketFile.withSockaddr(path: path) { address, length in connect(fd, address, length) == 0 }
         guard connected else {
+            let reason = String(cString: strerror(errno))
             close(fd)
-            throw ConnectError(description: "cannot connect to the JSON feed at \(path) (is --json.listen-unix set?)")
+            throw ConnectError(description: "cannot connect (\(reason))")
         }
         self.fd = fd
     }

@@ -158,7 +158,7 @@ package final class MetricsHTTPServer: Service, Sendable {
             throw StateError(description: "MetricsHTTPServer already started or shut down")
         }
         let address = channel.localAddress!
-        self.logger.info("Listening for HTTP", metadata: ["address": "\(address)"])
+        self.logger.info("listening for HTTP", metadata: ["address": "\(ListenAddress.display(address))"])
         return address
     }
 
@@ -186,7 +186,7 @@ package final class MetricsHTTPServer: Service, Sendable {
                 let grace = self.configuration.shutdownGrace
                 Task {
                     if grace > .zero {
-                        self.logger.info("Shutting down: still serving HTTP for the grace period", metadata: ["grace": "\(grace)"])
+                        self.logger.info("shutting down: still serving HTTP for the grace period", metadata: ["grace": "\(grace)"])
                         try? await Task.sleep(for: grace)
                     }
                     try? await self.shutdown()

@@ -1,4 +1,4 @@
-/// The status page served on `/`: one self-contained HTML document (no external assets) whose script polls
+/// The status page served on `/` (StatsD and the JSON feed): one self-contained HTML document (no external assets) whose script polls
 /// `/api/v1/status` and `/api/v1/unmapped` and calls `/api/v1/explain`.
 ///
 /// Rates (lines/s, samples/s, packets/s) are the counter deltas between two polls divided by the `uptime_seconds`
@@ -40,7 +40,7 @@ enum StatusPage {
             </head>
             <body>
             <h1>Tributary</h1>
-            <p>StatsD to Prometheus exporter, version <span id="version">\#(escapeHTML(version))</span>
+            <p>StatsD and JSON feed to Prometheus exporter, version <span id="version">\#(escapeHTML(version))</span>
             · up <span id="uptime">…</span> · <span id="ready">…</span></p>
             <p>\#(links)</p>
             <p id="poll-error" class="bad"></p>
@@ -53,7 +53,7 @@ enum StatusPage {
             </div>
             <div class="cols">
             <section><h2>Mapping config</h2><table><tbody id="reload"></tbody></table></section>
-            <section><h2>Parse errors by reason</h2><table><tbody id="errors"></tbody></table></section>
+            <section><h2>Rejected by reason</h2><table><tbody id="errors"></tbody></table></section>
             </div>
             <section><h2>Explain a StatsD line</h2>
             <form id="explain-form">
@@ -65,7 +65,7 @@ enum StatusPage {
             </section>
             <section><h2>Unmapped names</h2>
             <p id="unmapped-note" class="muted"></p>
-            <table><thead><tr><th>StatsD name</th><th>type</th><th>exported as</th><th>first seen</th></tr></thead>
+            <table><thead><tr><th>name</th><th>protocol</th><th>type</th><th>exported as</th><th>samples</th><th>first seen</th></tr></thead>
             <tbody id="unmapped"></tbody></table>
             </section>
             <script>
@@ -99,6 +99,16 @@ enum StatusPage {
             }
 
             let previous = null;
+            const protocols = { statsd: "StatsD", json: "JSON feed", http: "HTTP" };
+
+            // What a listener received: datagrams, or connections (open now, closed over the limit).
+            function received(l) {
+              const count = (n, noun) => `${fmt(n)} ${noun}${n === 1 ? "" : "s"}`;
+              if (l.packets != null) return count(l.packets, "packet");
+              if (l.connections == null) return "";
+              return `${count(l.connections, "connection")}, ${fmt(l.open_connections)} open` +
+                (l.rejected_connections ? `, ${fmt(l.rejected_connections)} rejected` : "");
+            }
 
             function renderStatus(s) {
               byId("uptime").textContent = duration(s.uptime_seconds);
@@ -106,14 +116,17 @@ enum StatusPage {
               byId("ready").className = s.ready ? "ok" : "bad";
               const dt = previous ? s.uptime_seconds - previous.uptime_seconds : 0;
               const rate = (key) => dt > 0 ? fmt((s.counters[key] - previous.counters[key]) / dt, 1) : "…";
-              const ingest = [["lines", "lines"], ["samples", "samples"], ["packets (UDP, unixgram)", "packets"],
-                              ["tag errors", "tag_errors"], ["unmapped", "unmapped"], ["dropped by rules", "dropped"],
+              const ingest = [["StatsD lines", "lines"], ["StatsD samples", "samples"],
+                              ["StatsD packets (UDP, unixgram)", "packets"], ["StatsD tag errors", "tag_errors"],
+                              ["StatsD unmapped", "unmapped"], ["JSON feed lines", "json_lines"],
+                              ["JSON feed samples", "json_samples"], ["JSON feed errors", "json_errors"],
+                              ["JSON feed unmapped", "json_unmapped"], ["dropped by rules", "dropped"],
                               ["type conflicts", "conflicts"]];
               fill(byId("ingest"), ingest.map(([label, key]) => [label, [fmt(s.counters[key]), "n"], [rate(key), "n"]]));
               fill(byId("series"), Object.entries(s.series).map(([kind, n]) => [kind, [fmt(n), "n"]]));
               fill(byId("listeners"), s.listeners.map((l) => [
-                l.kind, l.address + (l.port != null ? ` (port ${l.port})` : ""),
-                l.bound ? ["bound", "ok"] : ["not bound", "bad"]]));
+                protocols[l.protocol] ?? l.protocol, l.kind, l.address + (l.port != null ? ` (port ${l.port})` : ""),
+                l.problem ? [l.problem, "bad"] : l.bound ? ["bound", "ok"] : ["not bound", "bad"], received(l)]));
               const r = s.reload, rows = [["file", r.path ?? "(none: every name unmapped)"], ["rules", fmt(r.rules)]];
               if (r.last_outcome) {
                 rows.push(["last load", [`${r.last_outcome} at ${new Date(r.last_time * 1000).toLocaleString()}`,
@@ -122,10 +135,12 @@ enum StatusPage {
               if (r.last_error) rows.push(["error", [r.last_error + " (previous mapping kept)", "bad"]]);
               rows.push(["reloads", `${fmt(r.successes)} ok, ${fmt(r.failures)} failed`]);
               fill(byId("reload"), rows);
-              const errors = Object.entries(s.errors).filter(([, n]) => n > 0);
-              const errorRate = (reason) => dt > 0 ? fmt((s.errors[reason] - previous.errors[reason]) / dt, 1) + "/s" : "";
-              fill(byId("errors"), errors.length ? errors.map(([reason, n]) => [reason, [fmt(n), "n"], [errorRate(reason), "n"]])
-                                                 : [[["none", "muted"]]]);
+              const errors = [["StatsD", "errors"], ["JSON feed", "json_errors"]].flatMap(([protocol, key]) =>
+                Object.entries(s[key]).filter(([, n]) => n > 0).map(([reason, n]) => {
+                  const rate = dt > 0 ? fmt((n - previous[key][reason]) / dt, 1) + "/s" : "";
+                  return [protocol, reason, [fmt(n), "n"], [rate, "n"]];
+                }));
+              fill(byId("errors"), errors.length ? errors : [[["none", "muted"]]]);
               previous = s;
             }
 
@@ -133,7 +148,8 @@ enum StatusPage {
               byId("unmapped-note").textContent = u.names.length
                 ? `${u.names.length} of at most ${u.limit} names, first seen first` + (u.overflow ? `; ${fmt(u.overflow)} more not recorded` : "")
                 : "Every name seen so far matched a rule.";
-              fill(byId("unmapped"), u.names.map((e) => [e.name, e.statsd_type, e.prometheus_name,
+              fill(byId("unmapped"), u.names.map((e) => [e.name, protocols[e.protocol] ?? e.protocol, e.statsd_type,
+                                                          e.prometheus_name, [fmt(e.samples), "n"],
                                                           duration(e.first_seen_seconds_ago) + " ago"]));
             }
 

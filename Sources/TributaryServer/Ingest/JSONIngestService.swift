@@ -52,7 +52,7 @@ package final class JSONIngestService: Service, Sendable {
             if let path = self.configuration.streamPath {
                 server = try await self.bindStream(path: path)
                 self.readiness.markReady("json-unix")
-                self.logger.info("listening for the JSON feed", metadata: ["unix": "\(path)"])
+                self.logger.info("listening for the JSON feed", metadata: ["transport": "unix", "address": "\(path)"])
             }
             if let path = self.configuration.datagramPath {
                 let unix: UnixDatagramReceiver
@@ -61,7 +61,7 @@ package final class JSONIngestService: Service, Sendable {
                         path: path, mode: self.configuration.socketMode,
                         receiveBufferBytes: StatsDListenerConfiguration.defaultReceiveBuffer)
                 } catch {
-                    throw SetupError(description: "--json.listen-unixgram: \(error)")
+                    throw SetupError(description: "--json.listen-unixgram \(path): \(error)")
                 }
                 receiver = unix
                 try self.applyGroup(path: path)
@@ -74,7 +74,7 @@ package final class JSONIngestService: Service, Sendable {
                     shard.applyJSON(lines: datagram, now: monotonicNanoseconds())
                 }
                 self.readiness.markReady("json-unixgram")
-                self.logger.info("listening for the JSON feed", metadata: ["unixgram": "\(path)"])
+                self.logger.info("listening for the JSON feed", metadata: ["transport": "unixgram", "address": "\(path)"])
             }
         } catch {
             await self.close(server: server)
@@ -101,7 +101,10 @@ package final class JSONIngestService: Service, Sendable {
     private func applyGroup(path: String) throws {
         guard let group = self.configuration.group else { return }
         guard UnixSocketFile.applyGroup(path: path, group: group) else {
-            throw SetupError(description: "cannot change the group of \(path) to \"\(group)\" (unknown group or not permitted)")
+            throw SetupError(
+                description:
+                    "--json.unixsocket-group \(group): cannot give \(path) this group (unknown group, or this user is not in it); give a group this user belongs to"
+            )
         }
     }
 
@@ -109,7 +112,7 @@ package final class JSONIngestService: Service, Sendable {
         do {
             try UnixSocketFile.removeStale(path: path, type: Int32(SOCK_STREAM.rawValue))
         } catch {
-            throw SetupError(description: "--json.listen-unix: \(error.description)")
+            throw SetupError(description: "--json.listen-unix \(path): \(error.description)")
         }
         let shard = self.shard
         let statistics = self.statistics
@@ -136,11 +139,13 @@ package final class JSONIngestService: Service, Sendable {
         do {
             channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         } catch {
-            throw SetupError(description: "--json.listen-unix: cannot listen on \(path): \(error)")
+            throw ListenerBindError(
+                flag: "--json.listen-unix", address: path, problem: ListenerBindError.problem(of: error))
         }
         guard UnixSocketFile.applyMode(path: path, octal: self.configuration.socketMode) else {
             try? await channel.close()
-            throw SetupError(description: "invalid socket mode \"\(self.configuration.socketMode)\" for \(path)")
+            throw SetupError(
+                description: "--json.unixsocket-mode \(self.configuration.socketMode): cannot set this mode on \(path); give an octal mode such as 660")
         }
         do {
             try self.applyGroup(path: path)

@@ -54,28 +54,43 @@ package final class StatsDIngestService: Service, Sendable {
                 // Several readers share the port through SO_REUSEPORT; the kernel spreads senders
                 // across them by source address. The first bind fixes the port (and host) for the rest.
                 var address = udp
-                for reader in 0..<max(1, self.configuration.udpReaders) {
-                    let channel = try await self.bindUDP(address, reusePort: self.configuration.udpReaders > 1)
+                let readers = max(1, self.configuration.udpReaders)
+                for reader in 0..<readers {
+                    let channel = try await self.bindUDP(address, reusePort: readers > 1)
                     channels.append(channel)
                     if reader == 0, let local = channel.localAddress, let port = local.port {
                         address = ListenAddress(host: local.ipAddress ?? udp.host, port: port)
                     }
                     self.bound.withLock { $0.udp.append(channel.localAddress?.port ?? udp.port) }
-                    self.logger.info("listening for StatsD", metadata: ["udp": "\(channel.localAddress.map { "\($0)" } ?? "")", "reader": "\(reader)"])
                 }
+                try self.checkExclusive(udp: udp, port: address.port)
                 self.readiness.markReady("statsd-udp")
+                self.logger.info(
+                    "listening for StatsD",
+                    metadata: [
+                        "transport": "udp", "address": "\(ListenAddress.display(channels.first?.localAddress))",
+                        "readers": "\(readers)",
+                    ])
             }
             if let tcp = self.configuration.tcp {
                 let channel = try await self.bindTCP(tcp)
                 channels.append(channel)
                 self.bound.withLock { $0.tcp.append(channel.localAddress?.port ?? tcp.port) }
                 self.readiness.markReady("statsd-tcp")
-                self.logger.info("listening for StatsD", metadata: ["tcp": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+                self.logger.info(
+                    "listening for StatsD",
+                    metadata: ["transport": "tcp", "address": "\(ListenAddress.display(channel.localAddress))"])
             }
             if let path = self.configuration.unixgramPath {
-                let unix = try UnixDatagramReceiver(
-                    path: path, mode: self.configuration.unixSocketMode,
-                    receiveBufferBytes: self.configuration.readBufferBytes ?? StatsDListenerConfiguration.defaultReceiveBuffer)
+                let unix: UnixDatagramReceiver
+                do {
+                    unix = try UnixDatagramReceiver(
+                        path: path, mode: self.configuration.unixSocketMode,
+                        receiveBufferBytes: self.configuration.readBufferBytes
+                            ?? StatsDListenerConfiguration.defaultReceiveBuffer)
+                } catch {
+                    throw UserError("--statsd.listen-unixgram \(path): \(error)")
+                }
                 receiver = unix
                 let shard = self.shards.primary
                 let statistics = self.statistics
@@ -84,7 +99,7 @@ package final class StatsDIngestService: Service, Sendable {
                     shard.apply(lines: datagram, now: monotonicNanoseconds())
                 }
                 self.readiness.markReady("statsd-unixgram")
-                self.logger.info("listening for StatsD", metadata: ["unixgram": "\(path)"])
+                self.logger.info("listening for StatsD", metadata: ["transport": "unixgram", "address": "\(path)"])
             }
         } catch {
             for channel in channels { try? await channel.close() }
@@ -96,7 +111,11 @@ package final class StatsDIngestService: Service, Sendable {
 
         // Serve until graceful shutdown (or cancellation), then close. From here on `/-/ready` answers 503, so a
         // load balancer stops sending while HTTP still serves `/metrics` for the shutdown grace period.
-        try? await gracefulShutdown()
+        if self.configuration.udpReaders > 1, let port = self.boundUDPPorts.first {
+            await UDPPortWatch(port: port, readiness: self.readiness, logger: self.logger).run()
+        } else {
+            try? await gracefulShutdown()
+        }
         self.readiness.markNotReady("shutting-down")
         for channel in channels { try? await channel.close() }
         receiver?.stop()
@@ -127,8 +146,11 @@ package final class StatsDIngestService: Service, Sendable {
             ? ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
             : .socketOption(.so_rcvbuf)
         let bootstrap = DatagramBootstrap(group: self.group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)), value: reusePort ? 1 : 0)
+            // No SO_REUSEADDR: on Linux it lets a second UDP socket bind the same address and take its unicast
+            // datagrams. SO_REUSEPORT only for several readers (see ``checkExclusive(udp:port:)``).
+            .channelOption(
+                ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)),
+                value: reusePort ? 1 : 0)
             .channelOption(bufferOption, value: SocketOptionValue(clamping: receiveBuffer))
             .channelOption(.datagramVectorReadMessageCount, value: batch)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 65536))
@@ -142,7 +164,20 @@ package final class StatsDIngestService: Service, Sendable {
                     }
                 }
             }
-        return try await Self.bindFirst(address) { host in try await bootstrap.bind(host: host, port: address.port).get() }
+        return try await Self.bindFirst(address, flag: "--statsd.listen-udp") { host in
+            try await bootstrap.bind(host: host, port: address.port).get()
+        }
+    }
+
+    /// Fails when another process receives on the UDP port we bound (possible only with SO_REUSEPORT, i.e.
+    /// `--statsd.udp-readers` above 1, and the same user): see ``UDPPortSharing`` for why the kernel's socket table
+    /// is the check. The caller closes our readers, so the process that was there first keeps the port.
+    private func checkExclusive(udp: ListenAddress, port: Int) throws {
+        let foreign = UDPPortSharing.foreignSockets(port: port)
+        guard !foreign.isEmpty else { return }
+        throw ListenerBindError(
+            flag: "--statsd.listen-udp", address: udp.description,
+            problem: .sharedWith(UDPPortSharing.owners(of: foreign)))
     }
 
     private func bindTCP(_ address: ListenAddress) async throws -> any Channel {
@@ -165,11 +200,15 @@ package final class StatsDIngestService: Service, Sendable {
                         TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine))
                 }
             }
-        return try await Self.bindFirst(address) { host in try await bootstrap.bind(host: host, port: address.port).get() }
+        return try await Self.bindFirst(address, flag: "--statsd.listen-tcp") { host in
+            try await bootstrap.bind(host: host, port: address.port).get()
+        }
     }
 
     /// Tries each candidate host (dual-stack `::` first for "all interfaces") and returns the first bind.
-    static func bindFirst(_ address: ListenAddress, _ bind: (String) async throws -> any Channel) async throws -> any Channel {
+    static func bindFirst(
+        _ address: ListenAddress, flag: String, _ bind: (String) async throws -> any Channel
+    ) async throws -> any Channel {
         var lastError: (any Error)?
         for host in address.bindHosts {
             do {
@@ -178,12 +217,6 @@ package final class StatsDIngestService: Service, Sendable {
                 lastError = error
             }
         }
-        throw ListenerBindError(address: address, underlying: lastError)
+        throw ListenerBindError(flag: flag, address: address, underlying: lastError)
     }
-}
-
-package struct ListenerBindError: Error, CustomStringConvertible {
-    package var address: ListenAddress
-    package var underlying: (any Error)?
-    package var description: String { "cannot listen on \(self.address): \(self.underlying.map { "\($0)" } ?? "unknown error")" }
 }

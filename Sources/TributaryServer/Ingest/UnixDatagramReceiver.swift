@@ -40,12 +40,12 @@ package final class UnixDatagramReceiver: Sendable {
         guard bound == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw SetupError(description: "bind \(path): \(message)")
+            throw SetupError(description: "cannot bind the socket (\(message)); give a path in a directory this user can write")
         }
         if !UnixSocketFile.applyMode(path: path, octal: mode) {
             close(fd)
             unlink(path)
-            throw SetupError(description: "invalid socket mode \"\(mode)\" for \(path) (expected octal, e.g. 660)")
+            throw SetupError(description: "cannot set the file mode \(mode) on the socket; give an octal mode such as 660")
         }
         if let receiveBufferBytes {
             var size = Int32(clamping: receiveBufferBytes)

@@ -15,9 +15,9 @@ package enum UnixSocketFile {
 
         package var description: String {
             switch self {
-            case .inUse(let path): "socket \(path) is in use by a live listener"
-            case .notASocket(let path): "\(path) exists and is not a socket; refusing to remove it"
-            case .pathTooLong(let path): "socket path \(path) is longer than the 107 bytes a Unix socket address allows"
+            case .inUse: "another process listens on this socket; stop it or give another path"
+            case .notASocket: "the path exists and is not a socket (left untouched); remove it or give another path"
+            case .pathTooLong: "the path is longer than the 107 bytes a Unix socket address allows; give a shorter one"
             }
         }
     }

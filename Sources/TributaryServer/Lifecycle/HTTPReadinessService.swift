@@ -9,7 +9,8 @@ struct HTTPReadinessService: Service {
         do {
             try await self.server.start()
         } catch {
-            throw ListenerBindError(address: self.server.configuration.address, underlying: error)
+            throw ListenerBindError(
+                flag: "--web.listen-address", address: self.server.configuration.address, underlying: error)
         }
         self.readiness.markReady("http")
         try await self.server.run()

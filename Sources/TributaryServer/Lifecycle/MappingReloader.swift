@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import Foundation
 import Logging
 import Synchronization
@@ -44,54 +51,90 @@ package final class MappingReloader: Sendable {
     package var lastReload: LastReload? { self.last.withLock { $0 } }
 
     /// Reads and compiles the mapping file without applying it.
-    package static func compile(path: String) throws -> CompiledMapper {
+    package static func compile(path: String) throws(MappingFileError) -> CompiledMapper {
+        // Opened once with `open(2)` first for the reason in words (Foundation's message repeats the file name).
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MappingFileError(path: path, reason: "cannot read the file (\(String(cString: strerror(errno))))", unreadable: true)
+        }
+        close(fd)
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw MappingFileError(description: "cannot read mapping config \(path): \(error.localizedDescription)")
+            throw MappingFileError(path: path, reason: "cannot read the file as UTF-8 text", unreadable: true)
         }
         do {
             return try CompiledMapper.load(yaml: text)
         } catch {
-            throw MappingFileError(description: "\(path): \(error.description)")
+            throw MappingFileError(path: path, reason: error.description, unreadable: false)
         }
     }
 
-    /// Loads the file and applies it; on failure the old mapping stays and the error is returned.
+    /// The first load, at start-up: applies the file or throws (nothing is logged; the caller reports the error,
+    /// once, and there is no previous mapping to keep).
+    package func loadAtStartUp() throws(MappingFileError) {
+        if case .failure(let error) = self.attempt() { throw error }
+    }
+
+    /// Loads the file again and applies it (SIGHUP, `/-/reload`); on failure the previous mapping stays, the error
+    /// is logged and returned.
     @discardableResult
     package func reload() -> Result<CompiledMapper, MappingFileError> {
-        let result = self.load()
-        guard self.path != nil else { return result }  // no file: nothing was loaded
-        let attempt: LastReload
-        switch result {
-        case .success: attempt = LastReload(succeeded: true, unixTime: self.wallClock(), error: nil)
-        case .failure(let error): attempt = LastReload(succeeded: false, unixTime: self.wallClock(), error: error.description)
+        let result = self.attempt()
+        if case .failure(let error) = result {
+            self.logger.error("mapping config not reloaded; the previous mapping stays in use", metadata: ["error": "\(error)"])
         }
-        self.last.withLock { $0 = attempt }
         return result
     }
 
-    private func load() -> Result<CompiledMapper, MappingFileError> {
-        guard let path = self.path else { return .success(.empty) }
+    /// Loads and applies the file, counts and records the outcome.
+    private func attempt() -> Result<CompiledMapper, MappingFileError> {
+        guard let path = self.path else { return .success(.empty) }  // no file: nothing to load or record
+        let result: Result<CompiledMapper, MappingFileError>
         do {
             let mapper = try Self.compile(path: path)
             self.current.withLock { $0 = mapper }
             for shard in self.shards { shard.replaceMapper(mapper) }
             self.successes.wrappingAdd(1, ordering: .relaxed)
             self.logger.info("loaded mapping config", metadata: ["path": "\(path)", "rules": "\(mapper.ruleCount)"])
-            return .success(mapper)
-        } catch let error as MappingFileError {
-            self.failures.wrappingAdd(1, ordering: .relaxed)
-            self.logger.error("mapping config not loaded; keeping the previous one", metadata: ["error": "\(error)"])
-            return .failure(error)
+            result = .success(mapper)
         } catch {
             self.failures.wrappingAdd(1, ordering: .relaxed)
-            return .failure(MappingFileError(description: "\(error)"))
+            result = .failure(error)
         }
+        let attempt: LastReload
+        switch result {
+        case .success: attempt = LastReload(succeeded: true, unixTime: self.wallClock(), error: nil)
+        case .failure(let error): attempt = LastReload(succeeded: false, unixTime: self.wallClock(), error: error.reason)
+        }
+        self.last.withLock { $0 = attempt }
+        return result
     }
 }
 
+/// A mapping file that cannot be read or is invalid.
 package struct MappingFileError: Error, CustomStringConvertible {
-    package var description: String
+    package var path: String
+    /// What is wrong, without the path (`rule 2 (match "a.*"): unknown key "nme"`).
+    package var reason: String
+    /// The file could not be read at all (missing, not permitted, not text), as opposed to invalid.
+    package var unreadable: Bool
+
+    package init(path: String, reason: String, unreadable: Bool) {
+        self.path = path
+        self.reason = reason
+        self.unreadable = unreadable
+    }
+
+    package var description: String { "\(self.path): \(self.reason)" }
+
+    /// The one line start-up prints: the flag, the file, the problem and what to do.
+    package var startUpDescription: String {
+        let advice =
+            self.unreadable
+            ? "give the path of a readable mapping file"
+            : "fix the file (tributary --check-config --statsd.mapping-config FILE checks it without starting)"
+        return "--statsd.mapping-config \(self.path): \(self.reason); \(advice)"
+    }
 }

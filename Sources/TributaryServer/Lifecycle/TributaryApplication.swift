@@ -69,16 +69,21 @@ package final class TributaryApplication: Sendable {
             explain: ExplainRoute(reloader: reloader, dialects: configuration.aggregation.dialects, shards: shards),
             unmapped: UnmappedRoute(shards: shards),
             status: StatusRoute(
-                statsd: configuration.statsd, webListenAddress: configuration.webListenAddress, shards: shards,
+                statsd: configuration.statsd, json: configuration.json, webListenAddress: configuration.webListenAddress, shards: shards,
                 statistics: self.statistics, reloader: reloader, readiness: readiness,
                 boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds()))
     }
 
     /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), then runs every
     /// service until one of `signals` (SIGTERM or SIGINT) or task cancellation.
+    ///
+    /// Errors a user can cause at start-up (a bad mapping or web config file, a busy or forbidden address) are
+    /// thrown as one-line ``UserError``s or ``ListenerBindError``s naming the flag and what to do.
     package func run(gracefulShutdownSignals signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        if case .failure(let error) = self.reloader.reload() {
-            throw error
+        do {
+            try self.reloader.loadAtStartUp()
+        } catch {
+            throw UserError(error.startUpDescription)
         }
         self.readiness.markReady("config")
         let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: Self.httpEventLoopThreads)
@@ -92,7 +97,18 @@ package final class TributaryApplication: Sendable {
     }
 
     private func runServices(httpGroup: any EventLoopGroup, signals: [UnixSignal]) async throws {
-        let http = HTTPReadinessService(server: try self.makeHTTPServer(group: httpGroup), readiness: self.readiness)
+        let server: MetricsHTTPServer
+        do {
+            server = try self.makeHTTPServer(group: httpGroup)
+        } catch let error as WebConfigError {
+            let advice =
+                error.message.hasPrefix("cannot read the file")
+                ? "give the path of a readable web config file"
+                : "fix the file (tributary --check-config --web.config.file FILE checks it without starting)"
+            throw UserError(
+                "--web.config.file \(error.file ?? self.configuration.webConfigPath ?? ""): \(error.message); \(advice)")
+        }
+        let http = HTTPReadinessService(server: server, readiness: self.readiness)
         // Graceful shutdown runs in reverse order, each service after the previous one finished: the listeners
         // stop first (what they read is applied), then maintenance, then HTTP (after `--web.shutdown-grace`).
         let group = ServiceGroup(

@@ -62,7 +62,9 @@ package struct WebConfig: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw WebConfigError("cannot read the file: \(error.localizedDescription)", file: path)
+            // The system's reason in words (Foundation's message is a sentence about "the operation").
+            let reason = FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file"
+            throw WebConfigError("cannot read the file (\(reason))", file: path)
         }
         let directory = (path as NSString).deletingLastPathComponent
         do {

@@ -46,4 +46,21 @@ struct UnmappedNamesTests {
         #expect(entries.map(\.name) == ["a.b", "c.d"])
         #expect(entries.map(\.samples) == [3, 1])
     }
+
+    @Test func keepsTheProtocolAndCountsJSONFeedSamples() {
+        let shard = AggregationShard(settings: AggregationSettings(unmappedNamesLimit: 10))
+        Array("jobs.done:1|c\n".utf8).withUnsafeBytes { shard.apply(lines: $0, now: 1) }
+        let json = #"{"name":"jobs.done","type":"counter","value":1}"# + "\n"
+            + #"[{"name":"jobs.done","type":"counter","value":2},{"name":"jobs.done","type":"counter","value":1,"x":1}]"#
+            + "\n"
+        Array(json.utf8).withUnsafeBytes { shard.applyJSON(lines: $0, now: 2) }
+        let entries = shard.unmappedNames().entries
+        #expect(entries.map(\.name) == ["jobs.done", "jobs.done"])
+        #expect(entries.map(\.source) == [.statsd, .json])
+        #expect(entries.map(\.samples) == [1, 2])
+        let counts = shard.snapshot().counts
+        #expect(counts.unmapped == 1)
+        #expect(counts.jsonUnmapped == 2)
+        #expect(counts.jsonErrors[JSONFeedFailure.unknownField.rawValue] == 1)
+    }
 }

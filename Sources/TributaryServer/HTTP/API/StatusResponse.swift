@@ -2,15 +2,31 @@
 ///
 /// Rates are left to the client: it polls twice and divides the counter deltas by the `uptime_seconds` delta.
 struct StatusResponse: Codable, Equatable {
-    /// One configured listener and whether it is bound.
+    /// One configured listener, whether it is bound, and what it received (cumulative).
     struct Listener: Codable, Equatable {
-        /// `udp`, `tcp`, `unixgram` or `http`.
+        /// `statsd`, `json` (the JSON feed) or `http`.
+        var `protocol`: String
+        /// `udp`, `tcp`, `unixgram`, `unix` (a Unix stream socket) or `http`.
         var kind: String
         /// The configured address (`host:port`, `:port` or a socket path).
         var address: String
         var bound: Bool
         /// The bound port, when known (differs from the configured one for port 0).
         var port: Int?
+        /// Datagrams received (datagram listeners).
+        var packets: UInt64? = nil
+        /// Connections accepted, open now, and closed at once over the limit (stream listeners).
+        var connections: UInt64? = nil
+        var openConnections: UInt64? = nil
+        var rejectedConnections: UInt64? = nil
+        /// Why a bound listener is not fine (`shared with another process`); nil when it is.
+        var problem: String? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case `protocol`, kind, address, bound, port, packets, connections, problem
+            case openConnections = "open_connections"
+            case rejectedConnections = "rejected_connections"
+        }
     }
 
     /// Cumulative since start.
@@ -27,9 +43,18 @@ struct StatusResponse: Codable, Equatable {
         var dropped: UInt64
         var conflicts: UInt64
         var expiredSeries: UInt64
+        /// JSON feed lines, accepted objects, rejected objects (all reasons) and accepted unmapped objects.
+        var jsonLines: UInt64
+        var jsonSamples: UInt64
+        var jsonErrors: UInt64
+        var jsonUnmapped: UInt64
 
         enum CodingKeys: String, CodingKey {
             case lines, samples, packets, unmapped, dropped, conflicts
+            case jsonLines = "json_lines"
+            case jsonSamples = "json_samples"
+            case jsonErrors = "json_errors"
+            case jsonUnmapped = "json_unmapped"
             case udpPackets = "udp_packets"
             case unixgramPackets = "unixgram_packets"
             case tcpConnections = "tcp_connections"
@@ -68,10 +93,13 @@ struct StatusResponse: Codable, Equatable {
     var series: [String: Int]
     /// `sample_errors_total` by reason, zeros included.
     var errors: [String: UInt64]
+    /// `json_errors_total` by reason, zeros included.
+    var jsonErrors: [String: UInt64]
     var reload: Reload
 
     enum CodingKeys: String, CodingKey {
         case version, ready, listeners, counters, series, errors, reload
+        case jsonErrors = "json_errors"
         case uptimeSeconds = "uptime_seconds"
     }
 }

@@ -8,6 +8,7 @@ import TributaryCore
 struct StatusRoute: Sendable {
     /// The configured listeners, as the status page lists them.
     let statsd: StatsDListenerConfiguration
+    let json: JSONFeedConfiguration
     let webListenAddress: ListenAddress
     let shards: AggregationShards
     let statistics: IngestStatistics
@@ -34,10 +35,16 @@ struct StatusRoute: Sendable {
             packets: listeners.udpPackets &+ listeners.unixgramPackets, udpPackets: listeners.udpPackets,
             unixgramPackets: listeners.unixgramPackets, tcpConnections: listeners.tcpConnections,
             tagErrors: counts.tagErrors, unmapped: counts.unmapped, dropped: counts.dropped,
-            conflicts: counts.conflicts.values.reduce(0, &+), expiredSeries: counts.expiredSeries)
+            conflicts: counts.conflicts.values.reduce(0, &+), expiredSeries: counts.expiredSeries,
+            jsonLines: counts.jsonLines, jsonSamples: counts.jsonSamples, jsonErrors: counts.jsonErrors.reduce(0, &+),
+            jsonUnmapped: counts.jsonUnmapped)
         var errors: [String: UInt64] = [:]
         for failure in ParseFailure.allCases where failure.rawValue < counts.sampleErrors.count {
             errors[failure.label] = counts.sampleErrors[failure.rawValue]
+        }
+        var jsonErrors: [String: UInt64] = [:]
+        for failure in JSONFeedFailure.allCases where failure.rawValue < counts.jsonErrors.count {
+            jsonErrors[failure.label] = counts.jsonErrors[failure.rawValue]
         }
         var series: [String: Int] = [:]
         for kind in StorageKind.allCases { series[kind.label] = merged.seriesByKind[kind, default: 0] }
@@ -52,34 +59,53 @@ struct StatusRoute: Sendable {
         return StatusResponse(
             version: TributaryVersion.current,
             uptimeSeconds: Double(now &- min(now, self.startedAt)) / 1e9,
-            ready: self.readiness.isReady, listeners: self.listenerStatus(), counters: counters, series: series,
-            errors: errors, reload: reload)
+            ready: self.readiness.isReady, listeners: self.listenerStatus(listeners), counters: counters,
+            series: series, errors: errors, jsonErrors: jsonErrors, reload: reload)
     }
 
-    /// Configured listeners; `bound` comes from readiness (each listener reports ready once bound).
-    private func listenerStatus() -> [StatusResponse.Listener] {
+    /// Configured listeners with their counts; `bound` comes from readiness (each listener reports ready once
+    /// bound, and a UDP port shared with another process fails start-up instead).
+    private func listenerStatus(_ counts: SelfMetricsSnapshot.ListenerCounts) -> [StatusResponse.Listener] {
         let missing = Set(self.readiness.missing)
         let ports = self.boundPorts()
         var listeners: [StatusResponse.Listener] = []
         if let udp = self.statsd.udp {
             listeners.append(
                 .init(
-                    kind: "udp", address: udp.description, bound: !missing.contains("statsd-udp"),
-                    port: ports.udp.first))
+                    protocol: "statsd", kind: "udp", address: udp.description, bound: !missing.contains("statsd-udp"),
+                    port: ports.udp.first, packets: counts.udpPackets,
+                    problem: missing.contains(UDPPortWatch.component) ? "shared with another process" : nil))
         }
         if let tcp = self.statsd.tcp {
             listeners.append(
                 .init(
-                    kind: "tcp", address: tcp.description, bound: !missing.contains("statsd-tcp"),
-                    port: ports.tcp.first))
+                    protocol: "statsd", kind: "tcp", address: tcp.description, bound: !missing.contains("statsd-tcp"),
+                    port: ports.tcp.first, connections: counts.tcpConnections,
+                    openConnections: counts.tcpOpenConnections, rejectedConnections: counts.tcpConnectionsRejected))
         }
         if let path = self.statsd.unixgramPath {
             listeners.append(
-                .init(kind: "unixgram", address: path, bound: !missing.contains("statsd-unixgram"), port: nil))
+                .init(
+                    protocol: "statsd", kind: "unixgram", address: path, bound: !missing.contains("statsd-unixgram"),
+                    port: nil, packets: counts.unixgramPackets))
+        }
+        if let path = self.json.streamPath {
+            listeners.append(
+                .init(
+                    protocol: "json", kind: "unix", address: path, bound: !missing.contains("json-unix"), port: nil,
+                    connections: counts.jsonConnections, openConnections: counts.jsonOpenConnections,
+                    rejectedConnections: counts.jsonConnectionsRejected))
+        }
+        if let path = self.json.datagramPath {
+            listeners.append(
+                .init(
+                    protocol: "json", kind: "unixgram", address: path, bound: !missing.contains("json-unixgram"),
+                    port: nil, packets: counts.jsonUnixgramPackets))
         }
         listeners.append(
             .init(
-                kind: "http", address: self.webListenAddress.description, bound: !missing.contains("http"), port: nil))
+                protocol: "http", kind: "http", address: self.webListenAddress.description,
+                bound: !missing.contains("http"), port: nil))
         return listeners
     }
 }

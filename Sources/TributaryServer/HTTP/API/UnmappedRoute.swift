@@ -1,6 +1,6 @@
 import TributaryCore
 
-/// `GET /api/v1/unmapped`: the StatsD names no mapping rule matched, first seen first.
+/// `GET /api/v1/unmapped`: the names (StatsD or JSON feed) no mapping rule matched, first seen first.
 ///
 /// Runs on the HTTP thread pool; reads the shards' unmapped-name lists under their own locks and keeps no state.
 struct UnmappedRoute: Sendable {
@@ -14,7 +14,8 @@ struct UnmappedRoute: Sendable {
         let now = monotonicNanoseconds()
         let names = unmapped.entries.map { entry in
             UnmappedNamesResponse.Entry(
-                name: entry.name, statsdType: entry.type.wireName, prometheusName: entry.prometheusName,
+                name: entry.name, protocol: entry.source.rawValue, statsdType: entry.type.wireName,
+                prometheusName: entry.prometheusName,
                 firstSeenSecondsAgo: Double(now &- min(now, entry.firstSeen)) / 1e9, samples: entry.samples)
         }
         let response = UnmappedNamesResponse(limit: unmapped.limit, overflow: unmapped.overflow, names: names)
@@ -26,6 +27,9 @@ struct UnmappedRoute: Sendable {
 struct UnmappedNamesResponse: Encodable {
     struct Entry: Encodable {
         var name: String
+        /// `statsd` or `json` (the JSON feed).
+        var `protocol`: String
+        /// The StatsD type (a JSON feed type as its StatsD equivalent: `c`, `g`, `ms`, `h`, `s`).
         var statsdType: String
         var prometheusName: String
         /// Seconds since the first line shape with this name and type was routed.
@@ -34,7 +38,7 @@ struct UnmappedNamesResponse: Encodable {
         var samples: UInt64
 
         enum CodingKeys: String, CodingKey {
-            case name
+            case name, `protocol`
             case statsdType = "statsd_type"
             case prometheusName = "prometheus_name"
             case firstSeenSecondsAgo = "first_seen_seconds_ago"

@@ -12,7 +12,7 @@ import TributaryCore
             statsd: StatsDListenerConfiguration(
                 udp: try ListenAddress(parsing: "127.0.0.1:0"), tcp: nil, unixgramPath: "/tmp/statsd.sock"),
             webListenAddress: try ListenAddress(parsing: ":9102"),
-            mappingConfigPath: mappingPath)
+            mappingConfigPath: mappingPath, json: JSONFeedConfiguration(streamPath: "/tmp/feed.sock"))
         return TributaryApplication(configuration: configuration, logger: Logger(label: "test"))
     }
 
@@ -49,10 +49,16 @@ import TributaryCore
         #expect(status.errors["line_too_long"] == 0)
         #expect(
             status.listeners == [
-                .init(kind: "udp", address: "127.0.0.1:0", bound: true, port: nil),
-                .init(kind: "unixgram", address: "/tmp/statsd.sock", bound: false, port: nil),
-                .init(kind: "http", address: ":9102", bound: false, port: nil),
+                .init(protocol: "statsd", kind: "udp", address: "127.0.0.1:0", bound: true, port: nil, packets: 1),
+                .init(
+                    protocol: "statsd", kind: "unixgram", address: "/tmp/statsd.sock", bound: false, port: nil,
+                    packets: 1),
+                .init(
+                    protocol: "json", kind: "unix", address: "/tmp/feed.sock", bound: false, port: nil, connections: 0,
+                    openConnections: 0, rejectedConnections: 0),
+                .init(protocol: "http", kind: "http", address: ":9102", bound: false, port: nil),
             ])
+        #expect(status.jsonErrors.count == JSONFeedFailure.allCases.count)
         // snake_case keys, as the page reads them
         #expect(object["uptime_seconds"] is Double)
         let counters = try #require(object["counters"] as? [String: Any])
