@@ -26,11 +26,14 @@ package final class MappingReloader: Sendable {
     package let failures = Atomic<UInt64>(0)
     private let current: Mutex<CompiledMapper>
     private let last = Mutex<LastReload?>(nil)
+    /// `--debug.dump-fsm`: the glob matcher is written here as a Graphviz dot file after every successful load.
+    package let dumpFSMPath: String?
 
     package init(
         path: String?, shards: [AggregationShard], logger: Logger,
-        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, dumpFSMPath: String? = nil
     ) {
+        self.dumpFSMPath = dumpFSMPath
         self.path = path
         self.shards = shards
         self.logger = logger
@@ -73,6 +76,23 @@ package final class MappingReloader: Sendable {
     }
 
     private func load() -> Result<CompiledMapper, MappingFileError> {
+        let result = self.compileAndApply()
+        if case .success(let mapper) = result, let dumpPath = self.dumpFSMPath { self.dumpFSM(mapper, to: dumpPath) }
+        return result
+    }
+
+    /// Writes the glob matcher as a dot file (statsd_exporter's `--debug.dump-fsm`); a failure is logged, not fatal.
+    private func dumpFSM(_ mapper: CompiledMapper, to path: String) {
+        do {
+            try Data(mapper.globTrie.dot.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            self.logger.info("wrote the glob matcher as a dot file", metadata: ["path": "\(path)"])
+        } catch {
+            self.logger.error(
+                "cannot write --debug.dump-fsm file", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
+        }
+    }
+
+    private func compileAndApply() -> Result<CompiledMapper, MappingFileError> {
         guard let path = self.path else { return .success(.empty) }
         do {
             let mapper = try Self.compile(path: path)
