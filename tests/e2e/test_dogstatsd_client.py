@@ -1,8 +1,8 @@
 """What the Python `datadog` client (PyPI, installed by .ci/run as test tooling) sends today — tags, then the
 container id, the external env from DD_EXTERNAL_ENV, the cardinality and a timestamp — is accepted: every metric
 shows on /metrics, with the container id as the label container_id. Loopback only, bounded."""
-import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -13,21 +13,13 @@ from promparse import key
 pytest.importorskip("datadog", reason="pip install datadog (.ci/run installs it)")
 
 # Runs in a child process so that DD_EXTERNAL_ENV is set before the client reads it, as in a pod where the admission
-# controller injected it. Prints every datagram it would send, then sends them.
+# controller injected it. It sends to a capture socket; the test forwards exactly those datagrams to Tributary.
 CLIENT = r"""
-import json, socket, sys
+import sys
 from datadog.dogstatsd import DogStatsd
 
-port = int(sys.argv[1])
-client = DogStatsd(host="127.0.0.1", port=port, container_id="0123456789abcdef", disable_telemetry=True,
-                   cardinality="low")
-sent = []
-real_send = client._send_to_server
-def capture(packet, *args, **kwargs):
-    sent.append(packet)
-    return real_send(packet, *args, **kwargs)
-client._send_to_server = capture
-
+client = DogStatsd(host="127.0.0.1", port=int(sys.argv[1]), container_id="0123456789abcdef",
+                   disable_telemetry=True, cardinality="low")
 client.increment("dd.page.views", tags=["route:/home"], cardinality="orchestrator")
 client.increment("dd.page.views", tags=["route:/home"], cardinality="orchestrator")
 client.decrement("dd.queue.depth.changes", tags=["queue:mail"])
@@ -36,24 +28,35 @@ client.gauge_with_timestamp("dd.backfilled", 7, 1700000000, tags=["src:batch"])
 client.count_with_timestamp("dd.backfilled.count", 3, 1700000000, tags=["src:batch"])
 client.histogram("dd.payload.bytes", 512, tags=["kind:json"], cardinality="none")
 client.distribution("dd.latency", 0.25, tags=["route:/home"])
-client.timing("dd.render.ms", 12, tags=["page:home"], sample_rate=1)
+client.timing("dd.render.ms", 12, tags=["page:home"])
 client.set("dd.users", "alice", tags=["plan:free"])
 client.increment("dd.untagged")
 client.flush()
 client.close_socket()
-print(json.dumps(sent))
 """
+CLIENT_LINES = 11
 
 
-def run_client(port, external_env="it-false,cn-web,pu-3f1c9a2e"):
+def run_client(external_env="it-false,cn-web,pu-3f1c9a2e"):
+    """The datagrams the client sends (bounded: 30 s)."""
+    capture = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    capture.bind(("127.0.0.1", 0))
+    capture.settimeout(10)
     env = dict(os.environ)
     env["DD_EXTERNAL_ENV"] = external_env
     for variable in ("DD_ENTITY_ID", "DD_DOGSTATSD_DISABLE", "DD_AGENT_HOST", "DD_DOGSTATSD_PORT"):
         env.pop(variable, None)
-    result = subprocess.run(
-        [sys.executable, "-c", CLIENT, str(port)], env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", CLIENT, str(capture.getsockname()[1])], env=env, capture_output=True, text=True,
+            timeout=30)
+        assert result.returncode == 0, result.stderr
+        datagrams = []
+        while sum(len([l for l in d.split(b"\n") if l]) for d in datagrams) < CLIENT_LINES:
+            datagrams.append(capture.recv(65536))
+        return datagrams
+    finally:
+        capture.close()
 
 
 EXPECTED = {
@@ -84,8 +87,9 @@ def expected_present(samples, container_label=True):
 
 def test_datadog_client_metrics_all_arrive(tributary_factory):
     t = tributary_factory(tcp=False)
-    sent = run_client(t.udp_port)
-    lines = [line for packet in sent for line in packet.split("\n") if line]
+    datagrams = run_client()
+    t.send_udp(*datagrams)
+    lines = [line for d in datagrams for line in d.decode().split("\n") if line]
     # The client really sends the newer fields, in its order: tags, container id, external env, cardinality, time.
     assert any("|#route:/home|c:0123456789abcdef|e:it-false,cn-web,pu-3f1c9a2e|card:orchestrator" in l for l in lines)
     assert any("|card:low" in l for l in lines)  # the client-level cardinality
@@ -99,6 +103,6 @@ def test_datadog_client_metrics_all_arrive(tributary_factory):
 
 def test_datadog_client_without_container_label(tributary_factory):
     t = tributary_factory(tcp=False, extra_args=["--no-statsd.container-id-label"])
-    run_client(t.udp_port, external_env="it-true,cn-api")
+    t.send_udp(*run_client(external_env="it-true,cn-api"))
     t.wait_for(lambda s: expected_present(s, container_label=False))
     assert "container_id=" not in t.scrape()
