@@ -72,7 +72,10 @@ package final class StatsDRelay: @unchecked Sendable {
         do { address = try ListenAddress(parsing: self.target) } catch {
             throw SetupError(description: "--statsd.relay.address: invalid address '\(self.target)': expected host:port")
         }
-        self.fd = try Self.connectUDP(host: address.host ?? "localhost", port: address.port)
+        let fd = try Self.connectUDP(host: address.host ?? "localhost", port: address.port)
+        self.condition.lock()
+        self.fd = fd
+        self.condition.unlock()
         let thread = Thread { self.run() }
         thread.name = "tributary-relay"
         thread.start()
