@@ -140,7 +140,7 @@ struct DogStatsDFieldsTests {
         #expect(explanation.error == nil)
         #expect(explanation.ignored == testCase.ignored)
         if !testCase.ignored.isEmpty {
-            #expect(explanation.text.contains("  ignored: " + testCase.ignored.joined(separator: ", ") + "\n"))
+            #expect(explanation.text.contains("  ignored: " + testCase.ignored.map { "|" + $0 }.joined(separator: " ") + "\n"))
         }
     }
 }
