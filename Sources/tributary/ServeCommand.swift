@@ -28,6 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.config.file"), help: "Exporter-toolkit web config (YAML): tls_server_config and basic_auth_users for every HTTP endpoint.")
     var webConfigFile: String?
 
+    @Flag(
+        name: .customLong("web.systemd-socket"), inversion: .prefixedNo,
+        help: "Accepted for compatibility (exporter-toolkit): systemd socket activation is not supported, so only the off form is valid.")
+    var webSystemdSocket = false
+
     @Option(name: .customLong("web.idle-timeout"), help: "Close HTTP connections that send no complete request head for this long (Go duration; 0 disables).")
     var webIdleTimeout = "30s"
 
@@ -165,6 +170,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard LineLogHandler.Format(rawValue: self.logFormat) != nil else {
             throw ValidationError("--log.format must be logfmt or json (got \"\(self.logFormat)\")")
+        }
+        guard !self.webSystemdSocket else {
+            throw ValidationError("--web.systemd-socket: systemd socket activation is not supported; use --web.listen-address")
         }
         guard ["lru", "random"].contains(self.cacheType) else {
             throw ValidationError("--statsd.cache-type must be lru or random (got \"\(self.cacheType)\")")
