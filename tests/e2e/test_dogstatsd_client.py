@@ -10,8 +10,6 @@ import pytest
 
 from promparse import key
 
-pytest.importorskip("datadog", reason="pip install datadog (.ci/run installs it)")
-
 # Runs in a child process so that DD_EXTERNAL_ENV is set before the client reads it, as in a pod where the admission
 # controller injected it. It sends to a capture socket; the test forwards exactly those datagrams to Tributary.
 CLIENT = r"""
@@ -50,6 +48,8 @@ def run_client(external_env="it-false,cn-web,pu-3f1c9a2e"):
         result = subprocess.run(
             [sys.executable, "-c", CLIENT, str(capture.getsockname()[1])], env=env, capture_output=True, text=True,
             timeout=30)
+        if "No module named 'datadog'" in result.stderr:
+            pytest.fail("the Python datadog package is not installed (pip install datadog; .ci/run does)")
         assert result.returncode == 0, result.stderr
         datagrams = []
         while sum(len([l for l in d.split(b"\n") if l]) for d in datagrams) < CLIENT_LINES:
