@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.config.file"), help: "Exporter-toolkit web config (YAML): tls_server_config and basic_auth_users for every HTTP endpoint.")
     var webConfigFile: String?
 
+    @Flag(
+        name: .customLong("web.systemd-socket"), inversion: .prefixedNo,
+        help: "Accepted for compatibility (exporter-toolkit): systemd socket activation is not supported, so only the off form is valid.")
+    var webSystemdSocket = false
+
     @Option(name: .customLong("web.idle-timeout"), help: "Close HTTP connections that send no complete request head for this long (Go duration; 0 disables).")
     var webIdleTimeout = "30s"
 
@@ -86,6 +91,18 @@ struct ServeCommand: AsyncParsableCommand {
     var udpPacketQueueSize = 10000
 
     @OptionGroup var tagOptions: TagDialectOptions
+
+    @Option(name: .customLong("statsd.relay.address"), help: "Relay every StatsD line received, unparsed, to this UDP host:port.")
+    var relayAddress: String?
+
+    @Option(name: .customLong("statsd.relay.packet-length"), help: "Longest relayed UDP packet in bytes; longer lines are not relayed (counted).")
+    var relayPacketLength = 1400
+
+    @Option(name: .customLong("statsd.relay.queue-bytes"), help: "Most bytes of lines waiting for the relay thread; when the relay cannot keep up, further lines are dropped and counted (ingest never waits).")
+    var relayQueueBytes = 4 * 1024 * 1024
+
+    @Option(name: .customLong("debug.dump-fsm"), help: "Write the glob mapping matcher as a Graphviz dot file here, at start and on every reload.")
+    var dumpFSM: String?
 
     @Option(name: .customLong("statsd.set-window"), help: "Seconds over which a StatsD set (|s) counts distinct members.")
     var setWindowSeconds = 60.0
@@ -151,6 +168,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard LineLogHandler.Format(rawValue: self.logFormat) != nil else {
             throw ValidationError("--log.format must be logfmt or json (got \"\(self.logFormat)\")")
         }
+        guard !self.webSystemdSocket else {
+            throw ValidationError("--web.systemd-socket: systemd socket activation is not supported; use --web.listen-address")
+        }
         guard ["lru", "random"].contains(self.cacheType) else {
             throw ValidationError("--statsd.cache-type must be lru or random (got \"\(self.cacheType)\")")
         }
@@ -168,6 +188,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let readBuffer, readBuffer <= 0 {
             throw ValidationError("--statsd.read-buffer must be a positive number of bytes")
         }
+        if let relayAddress, !relayAddress.isEmpty {
+            guard (try? ListenAddress(parsing: relayAddress)) != nil else {
+                throw ValidationError("--statsd.relay.address must be host:port (got \"\(relayAddress)\")")
+            }
+        }
+        guard (2...65507).contains(self.relayPacketLength) else {
+            throw ValidationError("--statsd.relay.packet-length must be between 2 and 65507")
+        }
+        guard self.relayQueueBytes >= 1024 else { throw ValidationError("--statsd.relay.queue-bytes must be at least 1024") }
         guard self.unmappedNamesLimit >= 0 else { throw ValidationError("--mapping.unmapped-names-limit must not be negative") }
         for (flag, value) in [
             ("--web.idle-timeout", self.webIdleTimeout), ("--web.read-timeout", self.webReadTimeout),
@@ -253,7 +282,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func makeConfiguration() throws -> TributaryConfiguration {
-        let statsd = StatsDListenerConfiguration(
+        var statsd = StatsDListenerConfiguration(
             udp: try ListenAddress.parseOptional(self.listenUDP),
             tcp: try ListenAddress.parseOptional(self.listenTCP),
             unixgramPath: self.listenUnixgram.isEmpty ? nil : self.listenUnixgram,
@@ -264,6 +293,9 @@ struct ServeCommand: AsyncParsableCommand {
             maxTCPConnections: self.maxTCPConnections,
             ingestThreads: self.ingestThreads
         )
+        statsd.relayAddress = self.relayAddress.flatMap { $0.isEmpty ? nil : $0 }
+        statsd.relayPacketLength = self.relayPacketLength
+        statsd.relayQueueBytes = self.relayQueueBytes
         let json = JSONFeedConfiguration(
             streamPath: self.jsonListenUnix.isEmpty ? nil : self.jsonListenUnix,
             datagramPath: self.jsonListenUnixgram.isEmpty ? nil : self.jsonListenUnixgram,
@@ -293,6 +325,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webMaxHeaderBytes = self.webMaxHeaderBytes
         configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
         configuration.enableOpenMetrics = self.enableOpenMetrics
+        configuration.dumpFSMPath = self.dumpFSM.flatMap { $0.isEmpty ? nil : $0 }
         return configuration
     }
 }

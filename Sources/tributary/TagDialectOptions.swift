@@ -15,9 +15,14 @@ struct TagDialectOptions: ParsableArguments {
     @Flag(name: .customLong("statsd.parse-signalfx-tags"), inversion: .prefixedNo, help: "Parse SignalFX style tags.")
     var parseSignalFXTags = true
 
+    @Flag(
+        name: .customLong("statsd.container-id-label"), inversion: .prefixedNo,
+        help: "Export the DogStatsD container id (|c:<id>) as the label container_id, as statsd_exporter 0.29+.")
+    var containerIDLabel = true
+
     var dialects: TagDialects {
         TagDialects(
             dogStatsD: self.parseDogStatsDTags, influxDB: self.parseInfluxDBTags, librato: self.parseLibratoTags,
-            signalFX: self.parseSignalFXTags)
+            signalFX: self.parseSignalFXTags, containerIDLabel: self.containerIDLabel)
     }
 }

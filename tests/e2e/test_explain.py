@@ -113,3 +113,17 @@ def test_unmapped_names(tributary_factory, tmp_path):
         ("unknown.one", "c", "unknown_one"), ("unknown.two", "ms", "unknown_two")]
     assert all(n["first_seen_seconds_ago"] >= 0 for n in data["names"])
     assert [n["samples"] for n in data["names"]] == [2, 1]
+
+
+def test_cli_json_dogstatsd_fields(tmp_path):
+    line = "page.views:1|c|#route:/home|c:0123456789abcdef|e:it-false,cn-web|card:orchestrator|T1700000000"
+    r = explain_cli("--json", line)
+    assert r.returncode == 0, r.stderr
+    (explained,) = json.loads(r.stdout)
+    assert {"name": "container_id", "value": "0123456789abcdef"} in explained["tags"]
+    assert explained["ignored"] == ["e:it-false,cn-web", "card:orchestrator", "T1700000000"]
+    r = explain_cli("--json", "--no-statsd.container-id-label", line, "n:1|c|c:")
+    off, malformed = json.loads(r.stdout)
+    assert all(tag["name"] != "container_id" for tag in off["tags"])
+    assert off["ignored"][0] == "c:0123456789abcdef"
+    assert malformed["samples"] == [{"error": "malformed_container_id"}]

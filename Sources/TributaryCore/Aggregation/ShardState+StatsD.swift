@@ -48,10 +48,14 @@ extension ShardState {
             self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
             return
         }
+        // With a container id label the tags segment is the span over the `#tags` and `c:<id>` components, under
+        // its own prefix bit (so `|c:x` and `|#c:x` never share a key).
         let key = RawKeyTable.SegmentedKey(
-            prefix: sample.type.rawValue,
+            prefix: layout.hasContainerID ? sample.type.rawValue | 0x40 : sample.type.rawValue,
             name: UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd]),
-            tags: layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil)
+            tags: layout.hasContainerID
+                ? UnsafeRawBufferPointer(rebasing: line[layout.keySpanStart..<layout.keySpanEnd])
+                : layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil)
         // Two statements: a `self.route(at: self.routeIndex…)` call would read the routes from before the insert.
         let index = self.routeIndex(key) { $0.resolveStatsD(type: sample.type, line: line, layout: layout, now: now) }
         let route = self.route(at: index)
@@ -85,10 +89,22 @@ package enum StatsDRouting {
     ) -> Result<StatsDTagParser.Resolved, RouteRejection> {
         let nameSection = UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd])
         let dogTags = layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil
-        guard let resolved = StatsDTagParser(dialects: dialects).resolve(nameSection: nameSection, dogTags: dogTags)
+        guard var resolved = StatsDTagParser(dialects: dialects).resolve(nameSection: nameSection, dogTags: dogTags)
         else { return .failure(.badName) }
         if resolved.hasNameTags && dogTags != nil { return .failure(.mixedTaggingStyles) }
         if resolved.name.isEmpty { return .failure(.badName) }
+        if layout.hasContainerID {
+            // `container_id`, as statsd_exporter 0.29+: whichever of it and a `container_id` tag comes later wins.
+            let bytes = UnsafeRawBufferPointer(rebasing: line[layout.containerIDStart..<layout.containerIDEnd])
+            guard let id = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                return .failure(.badName)
+            }
+            if let existing = resolved.labels.firstIndex(where: { $0.name == "container_id" }) {
+                if !layout.hasDogTags || layout.containerIDStart > layout.dogTagsStart { resolved.labels[existing].value = id }
+            } else {
+                resolved.labels.append((name: "container_id", value: id))
+            }
+        }
         return .success(resolved)
     }
 }

@@ -105,6 +105,7 @@ package struct LineExplainer: Sendable {
         explanation.name = tags.name
         explanation.tags = tags.labels.map { .init(name: $0.name, value: $0.value) }
         explanation.tagErrors = tags.tagErrors
+        explanation.ignored = StatsDLineParser.ignoredComponents(of: line, dialects: self.dialects)
         var seen: [StatsDType] = []
         for (sample, _) in accepted where !seen.contains(sample.type) {
             seen.append(sample.type)

@@ -29,6 +29,7 @@ extension LineExplanation {
         }
         if self.tagErrors > 0 { out += "  (\(self.tagErrors) invalid tag(s) skipped)" }
         out += "\n"
+        if !self.ignored.isEmpty { out += "  ignored: " + self.ignored.map { "|" + $0 }.joined(separator: " ") + "\n" }
         for result in self.results { out += result.text }
         return out
     }

@@ -76,10 +76,13 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
     package var tagErrors: Int
     /// One result per distinct StatsD type among the accepted samples, in line order.
     package var results: [Result]
+    /// Trailing components accepted but ignored, as sent (`e:…`, `card:…`, `T…`; `c:<id>` with
+    /// `--no-statsd.container-id-label`, `#tags` with `--no-statsd.parse-dogstatsd-tags`).
+    package var ignored: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case line, kind, error, name, samples, tags
         case tagErrors = "tag_errors"
-        case results
+        case results, ignored
     }
 }

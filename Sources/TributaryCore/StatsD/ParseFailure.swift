@@ -11,7 +11,8 @@ package enum ParseFailure: Int, Error, Sendable, CaseIterable {
     case malformedValue
     /// `@rate` not a number, or outside (0, 1]. statsd_exporter treats a bad rate as 1; we reject the sample.
     case invalidSampleRate
-    /// A `|` component that is none of `@rate`, `#tags`, `c:container`, `Ttimestamp`.
+    /// A `|` component that is none of `@rate`, `#tags`, `c:container`, `e:external-env`, `card:cardinality`,
+    /// `Ttimestamp`.
     case unknownComponent
     /// The type is none of `c`, `g`, `ms`, `h`, `d`, `s`.
     case unknownType
@@ -30,6 +31,9 @@ package enum ParseFailure: Int, Error, Sendable, CaseIterable {
     /// A label value longer than `--limits.max-label-value-bytes` (rejected, not truncated: truncation could
     /// silently merge distinct series).
     case labelValueTooLong
+    /// A DogStatsD container id component that is not `c:<id>` with a non-empty id (`|c`, `|c:`, `|cfoo`), as
+    /// statsd_exporter 0.29+.
+    case malformedContainerID
 
     /// The `reason` label value.
     package var label: String {
@@ -47,6 +51,7 @@ package enum ParseFailure: Int, Error, Sendable, CaseIterable {
         case .lineTooLong: "line_too_long"
         case .tooManyLabels: "too_many_labels"
         case .labelValueTooLong: "label_value_too_long"
+        case .malformedContainerID: "malformed_container_id"
         }
     }
 }

@@ -4,14 +4,18 @@ package struct TagDialects: Sendable, Hashable {
     package var influxDB: Bool
     package var librato: Bool
     package var signalFX: Bool
+    /// The DogStatsD v1.2 container id (`|c:<id>`) becomes the label `container_id`, as in statsd_exporter 0.29+
+    /// (`--no-statsd.container-id-label` turns it off; the id is then still checked, and ignored).
+    package var containerIDLabel: Bool
 
     package static let all = TagDialects(dogStatsD: true, influxDB: true, librato: true, signalFX: true)
 
-    package init(dogStatsD: Bool, influxDB: Bool, librato: Bool, signalFX: Bool) {
+    package init(dogStatsD: Bool, influxDB: Bool, librato: Bool, signalFX: Bool, containerIDLabel: Bool = true) {
         self.dogStatsD = dogStatsD
         self.influxDB = influxDB
         self.librato = librato
         self.signalFX = signalFX
+        self.containerIDLabel = containerIDLabel
     }
 }
 
@@ -28,6 +32,15 @@ package struct StatsDLineLayout: Sendable {
     package var dogTagsEnd = 0
     /// True when a `|#` component exists (even if empty).
     package var hasDogTags = false
+    /// The DogStatsD container id after `|c:`, without the `c:` (recorded only when it becomes a label).
+    package var containerIDStart = 0
+    package var containerIDEnd = 0
+    /// True when a container id is recorded (``TagDialects/containerIDLabel`` on and a `|c:<id>` component).
+    package var hasContainerID = false
+    /// The route-cache key span when a container id is recorded: from the first byte of the first of the `#tags` and
+    /// `c:<id>` components to the end of the last (so it holds both, and whatever lies between).
+    package var keySpanStart = 0
+    package var keySpanEnd = 0
 
     package init() {}
 }

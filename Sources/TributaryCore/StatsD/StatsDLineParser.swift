@@ -12,7 +12,8 @@ import Darwin
 /// resolve tags into labels (that happens once per new series, in ``StatsDTagParser``) and it
 /// neither logs nor counts: failures are reported to the caller by reason.
 ///
-/// Accepted forms: `name:value|type[|@rate][|#k:v,…][|c:container][|Tunix]`, Etsy multi-value
+/// Accepted forms: `name:value|type[|@rate][|#k:v,…][|c:container][|e:env][|card:cardinality][|Tunix]` (the
+/// fields after the type in any order), Etsy multi-value
 /// `name:1|c:2|ms`, DogStatsD extended aggregation `name:1:2:3|ms|#k:v`, and the InfluxDB
 /// (`name,k=v:…`), Librato (`name#k=v:…`) and SignalFX (`name[k=v]:…`) tag forms.
 package struct StatsDLineParser: Sendable {
@@ -78,21 +79,25 @@ package struct StatsDLineParser: Sendable {
         let rest = colon + 1
 
         // One pass over the value section: the first `|` (end of the first component), whether that component
-        // holds several values (`:`), and the first `|#` (DogStatsD tags).
+        // holds several values (`:`), and the first DogStatsD field (`|#tags`, `|c:id`, `|e:env`, `|card:…`), which
+        // turns Etsy multi-value off for the line.
         var firstPipe = count
         var valuesHaveColon = false
         var dogTagsAt = -1
+        var colonSincePipe = false
         var index = rest
         while index < count {
             let byte = line[index]
             if byte == UInt8(ascii: "|") {
                 if firstPipe == count { firstPipe = index }
-                if index + 1 < count && line[index + 1] == UInt8(ascii: "#") {
+                if index + 1 < count, Self.startsDogStatsDField(line, at: index + 1, afterType: index != firstPipe && !colonSincePipe) {
                     dogTagsAt = index
                     break
                 }
-            } else if byte == UInt8(ascii: ":") && firstPipe == count {
-                valuesHaveColon = true
+                colonSincePipe = false
+            } else if byte == UInt8(ascii: ":") {
+                if firstPipe == count { valuesHaveColon = true }
+                colonSincePipe = true
             }
             index += 1
         }
@@ -209,9 +214,36 @@ package struct StatsDLineParser: Sendable {
                     layout.hasDogTags = true
                     layout.dogTagsStart = componentStart + 1
                     layout.dogTagsEnd = componentEnd
+                    if self.dialects.containerIDLabel { Self.extendKeySpan(&layout, componentStart, componentEnd) }
                 }
-            case UInt8(ascii: "c") where componentEnd > componentStart + 1 && line[componentStart + 1] == UInt8(ascii: ":"):
-                break  // DogStatsD v1.2 container id: accepted, not exported (it would explode cardinality).
+            case UInt8(ascii: "c"):
+                if Self.hasPrefix(line, componentStart, componentEnd, "card:") {
+                    // DogStatsD v1.6 cardinality hint for Datadog's agent: accepted, does not change the series.
+                    guard componentEnd > componentStart + 5 else {
+                        onFailure(.malformedComponent)
+                        return
+                    }
+                    break
+                }
+                // DogStatsD v1.2 container id, as statsd_exporter 0.29+: `c:<id>`; anything else starting with `c`
+                // is a malformed id and drops the sample.
+                guard componentEnd > componentStart + 2 && line[componentStart + 1] == UInt8(ascii: ":") else {
+                    onFailure(.malformedContainerID)
+                    return
+                }
+                if self.dialects.containerIDLabel {
+                    layout.hasContainerID = true
+                    layout.containerIDStart = componentStart + 2
+                    layout.containerIDEnd = componentEnd
+                    Self.extendKeySpan(&layout, componentStart, componentEnd)
+                }
+            case UInt8(ascii: "e") where componentEnd > componentStart + 1 && line[componentStart + 1] == UInt8(ascii: ":"):
+                // DogStatsD v1.5 external environment (origin detection for Datadog's agent): accepted, does not
+                // change the series.
+                guard componentEnd > componentStart + 2 else {
+                    onFailure(.malformedComponent)
+                    return
+                }
             case UInt8(ascii: "T"):
                 // DogStatsD v1.3 timestamp: accepted; Prometheus takes the scrape time, as for every sample.
                 let digits = UnsafeRawBufferPointer(rebasing: line[(componentStart + 1)..<componentEnd])
@@ -226,6 +258,66 @@ package struct StatsDLineParser: Sendable {
             componentStart = componentEnd + 1
         }
         onSample(sample, layout)
+    }
+
+    /// Whether the component at `start` is a DogStatsD field that only follows the type: `#tags`, `e:…`, `card:…`,
+    /// or — when `afterType` (not the first `|` of the line, and no `:` since the previous one, so not an Etsy
+    /// `1|c:2|ms` type) — `c:<id>`.
+    @inline(__always)
+    private static func startsDogStatsDField(_ line: UnsafeRawBufferPointer, at start: Int, afterType: Bool) -> Bool {
+        let count = line.count
+        switch line[start] {
+        case UInt8(ascii: "#"): return true
+        case UInt8(ascii: "e"): return start + 1 < count && line[start + 1] == UInt8(ascii: ":")
+        case UInt8(ascii: "c"):
+            if start + 1 < count && line[start + 1] == UInt8(ascii: ":") { return afterType }
+            return Self.hasPrefix(line, start, count, "card:")
+        default: return false
+        }
+    }
+
+    /// Whether `line[start..<end]` starts with the ASCII `prefix`.
+    @inline(__always)
+    private static func hasPrefix(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ prefix: StaticString) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard end - start >= length else { return false }
+        let bytes = prefix.utf8Start
+        for offset in 0..<length where line[start + offset] != bytes[offset] { return false }
+        return true
+    }
+
+    /// Widens the route-cache key span to cover `line[start..<end]` (a `#tags` or `c:<id>` component).
+    @inline(__always)
+    private static func extendKeySpan(_ layout: inout StatsDLineLayout, _ start: Int, _ end: Int) {
+        if layout.keySpanEnd == 0 {
+            layout.keySpanStart = start
+            layout.keySpanEnd = end
+        } else {
+            layout.keySpanStart = min(layout.keySpanStart, start)
+            layout.keySpanEnd = max(layout.keySpanEnd, end)
+        }
+    }
+
+    /// The trailing components of a metric line that are accepted but change nothing: `e:…`, `card:…`, `T…`, and
+    /// `c:<id>` or `#tags` when their label or dialect is off. For the explainer (slow: builds strings).
+    package static func ignoredComponents(of line: UnsafeRawBufferPointer, dialects: TagDialects) -> [String] {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return [] }
+        let components = line[(colon + 1)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+        var ignored: [String] = []
+        for component in components.dropFirst(2) {
+            guard let first = component.first else { continue }
+            let text = String(decoding: component, as: UTF8.self)
+            let ignore =
+                switch first {
+                case UInt8(ascii: "#"): !dialects.dogStatsD
+                case UInt8(ascii: "c"): text.hasPrefix("card:") || (text.hasPrefix("c:") && !dialects.containerIDLabel)
+                case UInt8(ascii: "e"): text.hasPrefix("e:")
+                case UInt8(ascii: "T"): true
+                default: false
+                }
+            if ignore { ignored.append(text) }
+        }
+        return ignored
     }
 
     /// `c`, `g`, `ms`, `h`, `d`, `s`.

@@ -19,14 +19,17 @@ package final class ScrapeEndpoint: Sendable {
     private let httpRequestCounter: HTTPRequestCounter
     /// The UDP reader ports, for kernel drop accounting (`tributary_udp_kernel_drops_total`).
     private let boundUDPPorts: @Sendable () -> [Int]
+    /// `--statsd.relay.address`, for its counters.
+    private let relay: StatsDRelay?
     /// Size of the previous scrape body in bytes, to reserve the next one's buffer in one allocation. Written by
     /// whichever thread-pool thread finished a scrape last (relaxed: only a hint).
     private let lastScrapeSize = Atomic<Int>(64 * 1024)
 
     package init(
         shards: AggregationShards, statistics: IngestStatistics, reloader: MappingReloader,
-        httpRequests: HTTPRequestCounter, boundUDPPorts: @escaping @Sendable () -> [Int]
+        httpRequests: HTTPRequestCounter, boundUDPPorts: @escaping @Sendable () -> [Int], relay: StatsDRelay? = nil
     ) {
+        self.relay = relay
         self.shards = shards
         self.statistics = statistics
         self.reloader = reloader
@@ -87,7 +90,8 @@ package final class ScrapeEndpoint: Sendable {
             httpRequests: self.httpRequestCounter.snapshot(),
             httpRequestErrors: self.httpRequestCounter.failureSnapshot(),
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
-            residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
+            residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes(),
+            relay: self.relay?.counts
         )
     }
 }

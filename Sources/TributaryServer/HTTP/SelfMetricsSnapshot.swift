@@ -43,6 +43,23 @@ package struct SelfMetricsSnapshot: Sendable {
         }
     }
 
+    /// `--statsd.relay.address` counters (``StatsDRelay``), cumulative since start.
+    package struct RelayCounts: Sendable, Equatable {
+        package var target: String
+        package var packets: UInt64
+        package var relayedLines: UInt64
+        package var longLines: UInt64
+        package var droppedLines: UInt64
+
+        package init(target: String, packets: UInt64 = 0, relayedLines: UInt64 = 0, longLines: UInt64 = 0, droppedLines: UInt64 = 0) {
+            self.target = target
+            self.packets = packets
+            self.relayedLines = relayedLines
+            self.longLines = longLines
+            self.droppedLines = droppedLines
+        }
+    }
+
     /// `tributary_build_info` labels.
     package struct BuildInfo: Sendable, Equatable {
         package var version: String
@@ -63,6 +80,8 @@ package struct SelfMetricsSnapshot: Sendable {
     package var listeners: ListenerCounts
     /// Kernel receive-buffer drops on the UDP listener (`/proc/net/udp`); `nil` omits the family.
     package var udpKernelDrops: UInt64?
+    /// The relay's counters; `nil` (no `--statsd.relay.address`) omits the families.
+    package var relay: RelayCounts?
     package var reloadSuccesses: UInt64
     package var reloadFailures: UInt64
     /// Mapping rules in the active configuration.
@@ -90,8 +109,10 @@ package struct SelfMetricsSnapshot: Sendable {
         httpRequests: [HTTPRequestCount] = [],
         httpRequestErrors: [UInt64] = [],
         processStartTimeSeconds: Double? = nil,
-        residentMemoryBytes: UInt64? = nil
+        residentMemoryBytes: UInt64? = nil,
+        relay: RelayCounts? = nil
     ) {
+        self.relay = relay
         self.ingest = ingest
         self.seriesByKind = seriesByKind
         self.listeners = listeners

@@ -91,6 +91,8 @@ package enum SelfMetricsWriter {
         sink.beginFamily(FamilyHeader(name: "tributary_tcp_open_connections", help: "The current number of open StatsD TCP connections.", storage: .gauge))
         self.sample("tributary_tcp_open_connections", [], Double(listeners.tcpOpenConnections), &sink)
 
+        if let relay = snapshot.relay { self.writeRelay(relay, into: &sink) }
+
         self.writeJSONFeed(ingest: ingest, listeners: listeners, into: &sink)
 
         sink.beginFamily(FamilyHeader(name: "tributary_metrics", help: "The current number of series by metric type.", storage: .gauge))
@@ -165,6 +167,27 @@ package enum SelfMetricsWriter {
         self.counter(
             "tributary_json_unixgram_packets_total", "The total number of JSON feed datagrams received.",
             listeners.jsonUnixgramPackets, &sink)
+    }
+
+    /// The `--statsd.relay.address` families: statsd_exporter's `pkg/relay` names, labelled by target, and the lines
+    /// dropped because the relay could not keep up (Tributary's own: statsd_exporter blocks ingest instead).
+    private static func writeRelay(_ relay: SelfMetricsSnapshot.RelayCounts, into sink: inout some ExpositionSink) {
+        let families: [(String, String, UInt64)] = [
+            ("tributary_relay_packets_total", "The number of StatsD packets relayed.", relay.packets),
+            ("tributary_relay_long_lines_total", "The number lines that were too long to relay.", relay.longLines),
+            (
+                "tributary_relay_lines_relayed_total", "The number of lines that were buffered to be relayed.",
+                relay.relayedLines
+            ),
+            (
+                "tributary_relay_dropped_lines_total",
+                "The number of lines not relayed because the relay queue was full.", relay.droppedLines
+            ),
+        ]
+        for (name, help, value) in families {
+            sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
+            self.sample(name, [("target", relay.target)], Double(value), &sink)
+        }
     }
 
     /// A counter family with one series per failure reason (`reason` label), every reason listed even at 0.

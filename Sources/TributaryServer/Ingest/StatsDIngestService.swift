@@ -25,6 +25,8 @@ package final class StatsDIngestService: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let bound = Mutex<(udp: [Int], tcp: [Int])>(([], []))
+    /// `--statsd.relay.address`: every listener hands it what it reads; nil when off.
+    package let relay: StatsDRelay?
 
     package init(
         configuration: StatsDListenerConfiguration, shards: AggregationShards, statistics: IngestStatistics,
@@ -38,6 +40,11 @@ package final class StatsDIngestService: Service, Sendable {
         self.readiness = readiness
         self.logger = logger
         self.group = group
+        self.relay = configuration.relayAddress.map {
+            StatsDRelay(
+                target: $0, packetLength: configuration.relayPacketLength, queueBytes: configuration.relayQueueBytes,
+                logger: logger)
+        }
     }
 
     /// The UDP port of every reader socket (the same port once per reader).
@@ -48,6 +55,7 @@ package final class StatsDIngestService: Service, Sendable {
         var channels: [any Channel] = []
         var receiver: UnixDatagramReceiver?
         var receiverThread: Task<Void, Never>?
+        try self.relay?.start()
         self.workers?.start()
         do {
             if let udp = self.configuration.udp {
@@ -94,8 +102,10 @@ package final class StatsDIngestService: Service, Sendable {
                 receiver = unix
                 let shard = self.shards.primary
                 let statistics = self.statistics
+                let relay = self.relay
                 receiverThread = unix.start(threadName: "tributary-unixgram") { datagram in
                     statistics.increment(.unixgramPackets)
+                    if let relay { relay.submit(datagram) }
                     shard.apply(lines: datagram, now: monotonicNanoseconds())
                 }
                 self.readiness.markReady("statsd-unixgram")
@@ -106,6 +116,7 @@ package final class StatsDIngestService: Service, Sendable {
             receiver?.stop()
             await receiverThread?.value
             self.workers?.stop()
+            self.relay?.stop()
             throw error
         }
 
@@ -122,6 +133,8 @@ package final class StatsDIngestService: Service, Sendable {
         await receiverThread?.value
         // Every batch the readers handed over is applied before the service ends (and the last scrape runs).
         self.workers?.stop()
+        // What the listeners read is relayed (the relay thread sends its queue and partial packet, then ends).
+        self.relay?.stop()
     }
 
     private func bindUDP(_ address: ListenAddress, reusePort: Bool) async throws -> any Channel {
@@ -140,6 +153,7 @@ package final class StatsDIngestService: Service, Sendable {
         let shard = self.shards.primary
         let workers = self.workers
         let statistics = self.statistics
+        let relay = self.relay
         let batch = max(1, self.configuration.udpBatchSize)
         let bufferOption =
             force
@@ -158,9 +172,10 @@ package final class StatsDIngestService: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let workers {
                         try channel.pipeline.syncOperations.addHandler(
-                            UDPPartitioningHandler(workers: workers, statistics: statistics))
+                            UDPPartitioningHandler(workers: workers, statistics: statistics, relay: relay))
                     } else {
-                        try channel.pipeline.syncOperations.addHandler(UDPIngestHandler(shard: shard, statistics: statistics))
+                        try channel.pipeline.syncOperations.addHandler(
+                            UDPIngestHandler(shard: shard, statistics: statistics, relay: relay))
                     }
                 }
             }
@@ -185,6 +200,7 @@ package final class StatsDIngestService: Service, Sendable {
         let statistics = self.statistics
         let maxLine = self.configuration.maxTCPLineBytes
         let maxConnections = self.configuration.maxTCPConnections
+        let relay = self.relay
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -197,7 +213,7 @@ package final class StatsDIngestService: Service, Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine))
+                        TCPLineHandler(shard: shard, statistics: statistics, maxLineBytes: maxLine, relay: relay))
                 }
             }
         return try await Self.bindFirst(address, flag: "--statsd.listen-tcp") { host in

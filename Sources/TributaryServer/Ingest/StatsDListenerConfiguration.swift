@@ -19,6 +19,12 @@ package struct StatsDListenerConfiguration: Sendable {
     /// Worker threads (and shards) that parse and aggregate UDP lines handed over by the readers
     /// (`--statsd.ingest-threads`); 1 parses inline on the reader thread.
     package var ingestThreads: Int
+    /// `--statsd.relay.address`: forward every line received to this UDP `host:port`; nil relays nothing.
+    package var relayAddress: String?
+    /// `--statsd.relay.packet-length`: longest relayed packet in bytes.
+    package var relayPacketLength = 1400
+    /// `--statsd.relay.queue-bytes`: most bytes waiting for the relay thread; beyond, lines are dropped and counted.
+    package var relayQueueBytes = 4 * 1024 * 1024
 
     package static let defaultReceiveBuffer = 16 * 1024 * 1024
 

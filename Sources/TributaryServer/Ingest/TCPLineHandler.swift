@@ -27,9 +27,18 @@ final class TCPLineHandler: ChannelInboundHandler {
     private var skipping = false
 
     /// StatsD over TCP.
-    convenience init(shard: AggregationShard, statistics: IngestStatistics, maxLineBytes: Int) {
+    convenience init(shard: AggregationShard, statistics: IngestStatistics, maxLineBytes: Int, relay: StatsDRelay? = nil) {
+        let apply: (UnsafeRawBufferPointer, UInt64) -> Void =
+            if let relay {
+                { bytes, now in
+                    relay.submit(bytes)
+                    shard.apply(lines: bytes, now: now)
+                }
+            } else {
+                { bytes, now in shard.apply(lines: bytes, now: now) }
+            }
         let sink = Sink(
-            apply: { bytes, now in shard.apply(lines: bytes, now: now) },
+            apply: apply,
             tooLong: {
                 statistics.increment(.tcpTooLongLines)
                 shard.countRejectedLine(.lineTooLong)

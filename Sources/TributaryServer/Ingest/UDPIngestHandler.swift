@@ -9,10 +9,12 @@ final class UDPIngestHandler: ChannelInboundHandler, Sendable {
 
     private let shard: AggregationShard
     private let statistics: IngestStatistics
+    private let relay: StatsDRelay?
 
-    init(shard: AggregationShard, statistics: IngestStatistics) {
+    init(shard: AggregationShard, statistics: IngestStatistics, relay: StatsDRelay? = nil) {
         self.shard = shard
         self.statistics = statistics
+        self.relay = relay
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -20,6 +22,7 @@ final class UDPIngestHandler: ChannelInboundHandler, Sendable {
         self.statistics.increment(.udpPackets)
         let now = monotonicNanoseconds()
         envelope.data.withUnsafeReadableBytes { bytes in
+            if let relay = self.relay { relay.submit(bytes) }
             self.shard.apply(lines: bytes, now: now)
         }
     }
@@ -42,10 +45,12 @@ final class UDPPartitioningHandler: ChannelInboundHandler {
     private var batches: StatsDLinePartition.Batches
     /// A batch this large is handed over before the read burst ends.
     private let flushBytes: Int
+    private let relay: StatsDRelay?
 
-    init(workers: IngestWorkers, statistics: IngestStatistics, flushBytes: Int = 192 * 1024) {
+    init(workers: IngestWorkers, statistics: IngestStatistics, flushBytes: Int = 192 * 1024, relay: StatsDRelay? = nil) {
         self.workers = workers
         self.statistics = statistics
+        self.relay = relay
         self.flushBytes = flushBytes
         self.batches = StatsDLinePartition.Batches(shardCount: workers.count, reservingBytes: 256 * 1024)
     }
@@ -54,6 +59,7 @@ final class UDPPartitioningHandler: ChannelInboundHandler {
         let envelope = self.unwrapInboundIn(data)
         self.statistics.increment(.udpPackets)
         envelope.data.withUnsafeReadableBytes { bytes in
+            if let relay = self.relay { relay.submit(bytes) }
             self.batches.append(datagram: bytes)
         }
         for shard in 0..<self.workers.count where self.batches.buffers[shard].count >= self.flushBytes {

@@ -33,11 +33,14 @@ package final class MappingReloader: Sendable {
     package let failures = Atomic<UInt64>(0)
     private let current: Mutex<CompiledMapper>
     private let last = Mutex<LastReload?>(nil)
+    /// `--debug.dump-fsm`: the glob matcher is written here as a Graphviz dot file after every successful load.
+    package let dumpFSMPath: String?
 
     package init(
         path: String?, shards: [AggregationShard], logger: Logger,
-        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, dumpFSMPath: String? = nil
     ) {
+        self.dumpFSMPath = dumpFSMPath
         self.path = path
         self.shards = shards
         self.logger = logger
@@ -88,7 +91,7 @@ package final class MappingReloader: Sendable {
         return result
     }
 
-    /// Loads and applies the file, counts and records the outcome.
+    /// Loads and applies the file, counts and records the outcome; writes the dot file when `--debug.dump-fsm` is set.
     private func attempt() -> Result<CompiledMapper, MappingFileError> {
         guard let path = self.path else { return .success(.empty) }  // no file: nothing to load or record
         let result: Result<CompiledMapper, MappingFileError>
@@ -98,6 +101,7 @@ package final class MappingReloader: Sendable {
             for shard in self.shards { shard.replaceMapper(mapper) }
             self.successes.wrappingAdd(1, ordering: .relaxed)
             self.logger.info("loaded mapping config", metadata: ["path": "\(path)", "rules": "\(mapper.ruleCount)"])
+            if let dumpPath = self.dumpFSMPath { self.dumpFSM(mapper, to: dumpPath) }
             result = .success(mapper)
         } catch {
             self.failures.wrappingAdd(1, ordering: .relaxed)
@@ -110,6 +114,17 @@ package final class MappingReloader: Sendable {
         }
         self.last.withLock { $0 = attempt }
         return result
+    }
+
+    /// Writes the glob matcher as a dot file (statsd_exporter's `--debug.dump-fsm`); a failure is logged, not fatal.
+    private func dumpFSM(_ mapper: CompiledMapper, to path: String) {
+        do {
+            try Data(mapper.globTrie.dot.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            self.logger.info("wrote the glob matcher as a dot file", metadata: ["path": "\(path)"])
+        } catch {
+            self.logger.error(
+                "cannot write --debug.dump-fsm file", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
+        }
     }
 }
 

@@ -53,7 +53,9 @@ package final class TributaryApplication: Sendable {
             components: configuration.statsd.readinessComponents.union(configuration.json.readinessComponents)
                 .union(["config", "http"]))
         self.readiness = readiness
-        let reloader = MappingReloader(path: configuration.mappingConfigPath, shards: shards.all, logger: logger)
+        let reloader = MappingReloader(
+            path: configuration.mappingConfigPath, shards: shards.all, logger: logger,
+            dumpFSMPath: configuration.dumpFSMPath)
         self.reloader = reloader
         let ingest = StatsDIngestService(
             configuration: configuration.statsd, shards: shards, statistics: self.statistics,
@@ -64,7 +66,7 @@ package final class TributaryApplication: Sendable {
             readiness: readiness, logger: logger, group: ingestGroup)
         self.scrape = ScrapeEndpoint(
             shards: shards, statistics: self.statistics, reloader: reloader, httpRequests: self.httpRequestCounter,
-            boundUDPPorts: { ingest.boundUDPPorts })
+            boundUDPPorts: { ingest.boundUDPPorts }, relay: ingest.relay)
         self.api = APIRoutes(
             explain: ExplainRoute(reloader: reloader, dialects: configuration.aggregation.dialects, shards: shards),
             unmapped: UnmappedRoute(shards: shards),

@@ -24,6 +24,8 @@ package struct TributaryConfiguration: Sendable {
     package var webMaxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
     /// `--web.shutdown-grace`, seconds HTTP keeps answering after the listeners stopped on SIGTERM.
     package var shutdownGraceSeconds: Double = 0
+    /// `--debug.dump-fsm`: write the glob matcher as a Graphviz dot file here at start and on every reload.
+    package var dumpFSMPath: String?
 
     package init(
         statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",

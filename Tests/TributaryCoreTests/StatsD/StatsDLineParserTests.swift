@@ -106,10 +106,10 @@ struct StatsDLineParserTests {
         ParserCase("hits:1|c|T1700000000", .c(1)),
         ParserCase("hits:1|c|Tabc", .failure(.unknownComponent)),
         ParserCase("hits:1|c|T", .failure(.unknownComponent)),
-        ParserCase("hits:1|c|#a:b|c", .failure(.unknownComponent)),
-        // Without DogStatsD tags a `:` separates Etsy samples, so a bare container id splits the line,
-        // exactly as in statsd_exporter.
-        ParserCase("hits:1|c|c:abc", .failure(.unknownComponent), .failure(.malformedComponent)),
+        ParserCase("hits:1|c|#a:b|c", .failure(.malformedContainerID)),
+        // A container id after the type turns Etsy multi-value off, as `|#` does (statsd_exporter splits the line
+        // at its `:` instead; a deliberate difference, so tag-less Datadog clients keep their metrics).
+        ParserCase("hits:1|c|c:abc", .c(1)),
         // Extended aggregation.
         ParserCase("n:1:2:3|ms", .ms(1), .ms(2), .ms(3)),
         ParserCase("n:1:2:3|h|#k:v", .h(1), .h(2), .h(3)),

@@ -69,6 +69,7 @@ import TributaryCore
             tributary_sample_errors_total{reason="line_too_long"} 0
             tributary_sample_errors_total{reason="too_many_labels"} 0
             tributary_sample_errors_total{reason="label_value_too_long"} 0
+            tributary_sample_errors_total{reason="malformed_container_id"} 0
             # HELP tributary_tags_total The total number of DogStatsD tags processed.
             # TYPE tributary_tags_total counter
             tributary_tags_total 4
@@ -217,6 +218,21 @@ import TributaryCore
         }
         #expect(!text.contains("tributary_udp_kernel_drops_total"))
         #expect(!text.contains("process_"))
+    }
+
+    @Test func writesRelayFamiliesByTargetOnlyWhenRelaying() {
+        var snapshot = SelfMetricsSnapshot(build: .init(version: "v", swiftVersion: "s"))
+        #expect(!Self.render(snapshot).contains("tributary_relay_"))
+        snapshot.relay = .init(target: "127.0.0.1:8125", packets: 3, relayedLines: 40, longLines: 1, droppedLines: 5)
+        let text = Self.render(snapshot)
+        for line in [
+            "# TYPE tributary_relay_packets_total counter\ntributary_relay_packets_total{target=\"127.0.0.1:8125\"} 3\n",
+            "tributary_relay_lines_relayed_total{target=\"127.0.0.1:8125\"} 40\n",
+            "tributary_relay_long_lines_total{target=\"127.0.0.1:8125\"} 1\n",
+            "tributary_relay_dropped_lines_total{target=\"127.0.0.1:8125\"} 5\n",
+        ] {
+            #expect(text.contains(line))
+        }
     }
 
     @Test func mergesShardCounts() {
