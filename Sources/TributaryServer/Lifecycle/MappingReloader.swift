@@ -93,7 +93,11 @@ package final class MappingReloader: Sendable {
 
     /// Loads and applies the file, counts and records the outcome; writes the dot file when `--debug.dump-fsm` is set.
     private func attempt() -> Result<CompiledMapper, MappingFileError> {
-        guard let path = self.path else { return .success(.empty) }  // no file: nothing to load or record
+        guard let path = self.path else {
+            // No file: nothing to load or record; the dot file shows the empty matcher.
+            if let dumpPath = self.dumpFSMPath { self.dumpFSM(.empty, to: dumpPath) }
+            return .success(.empty)
+        }
         let result: Result<CompiledMapper, MappingFileError>
         do {
             let mapper = try Self.compile(path: path)
