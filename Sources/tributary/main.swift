@@ -22,6 +22,8 @@ func runCommand<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]
 switch arguments.first {
 case "bench-json":
     await runCommand(BenchJSONCommand.self, Array(arguments.dropFirst()))
+case "cardinality":
+    await runCommand(CardinalityCommand.self, Array(arguments.dropFirst()))
 case "demo":
     await runCommand(DemoCommand.self, Array(arguments.dropFirst()))
 case "emit":
@@ -30,6 +32,10 @@ case "explain":
     await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
 case "bench-ingest":
     await runCommand(BenchIngestCommand.self, Array(arguments.dropFirst()))
+case "bench-churn":
+    await runCommand(BenchChurnCommand.self, Array(arguments.dropFirst()))
+case "bench-cardinality":
+    await runCommand(BenchCardinalityCommand.self, Array(arguments.dropFirst()))
 case "bench-mapping":
     await runCommand(BenchMappingCommand.self, Array(arguments.dropFirst()))
 default:

@@ -127,7 +127,13 @@ package struct ShardState: Sendable {
             route.kind = .rejected(reason, metric: reason.countsByMetricName ? self.routes.metricIndex(decision.name) : -1)
         case .limited:
             route.kind = .limited(metric: self.limitedMetricIndex(decision.name))
-        case .accept(_, let folded):
+            if let family = decision.familyID {
+                self.store.setRuleSeriesBudget(shape.outcome.maxSeriesPerMetric, family: family)
+            }
+        case .accept(let existing, let folded):
+            if let family = decision.familyID, !existing {
+                self.store.setRuleSeriesBudget(shape.outcome.maxSeriesPerMetric, family: family)
+            }
             let family = decision.familyID ?? self.store.addFamily(decision.newFamily!)
             let series =
                 decision.seriesID

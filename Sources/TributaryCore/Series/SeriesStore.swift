@@ -81,6 +81,11 @@ package struct SeriesStore: Sendable {
         return id
     }
 
+    /// Records the per-metric budget the routing slow path last applied to `family` (for reports only).
+    mutating func setRuleSeriesBudget(_ budget: Int?, family familyID: Int32) {
+        self.families[Int(familyID)].ruleSeriesBudget = budget
+    }
+
     /// Adds a series with a fresh value to `family`.
     mutating func addSeries(
         family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, now: UInt64
@@ -152,20 +157,31 @@ package struct SeriesStore: Sendable {
     // MARK: - Expiry
 
     /// Removes series whose TTL has passed without a sample and frees their slots; returns how many expired.
+    ///
+    /// One pass over the series, then one pass over each family that lost series (a churn run expires most of a
+    /// family at once: removing ids one by one from its list would be quadratic).
     mutating func expire(now: UInt64) -> Int {
         var expired = 0
+        var touched: [Int32] = []
         for id in self.series.indices where self.series[id].alive && self.series[id].ttlNanos > 0 {
             let record = self.series[id]
             guard now >= record.lastUpdate && now - record.lastUpdate >= record.ttlNanos else { continue }
             let familyIndex = Int(record.family)
             self.families[familyIndex].seriesByLabels[record.labelText] = nil
-            self.families[familyIndex].series.removeAll { $0 == Int32(id) }
+            if touched.last != record.family { touched.append(record.family) }
             var release = ReleaseSlot(slot: record.slot)
             self.families[familyIndex].storage.dispatch(&self.columns, &release)
             self.series[id].alive = false
             self.series[id].labelText = ""
             self.freeSeries.append(Int32(id))
             expired += 1
+        }
+        guard expired > 0 else { return 0 }
+        let series = self.series
+        var seen = Set<Int32>()
+        for family in touched where seen.insert(family).inserted {
+            // Order is kept, so a sorted family stays sorted.
+            self.families[Int(family)].series.removeAll { !series[Int($0)].alive }
         }
         return expired
     }
