@@ -65,7 +65,7 @@ def test_cli_prints_a_table(workload):
     assert lines[0] == "21 series in 3 metric names (no overall budget)"
     assert lines[1].split() == ["METRIC", "TYPE", "SERIES", "BUDGET", "LIMITED", "LABELS", "(distinct", "values:",
                                 "examples)"]
-    assert re.match(r"leaky_requests\s+counter\s+15\s+20 flag\s+0\s+user_id 15: u0, u1, u10, …; env 2: e0, e1$",
+    assert re.match(r"leaky_requests\s+counter\s+15\s+20 flag\s+0\s+user_id 15: u0, u10, u12, …; env 2: e0, e1$",
                     lines[2]), lines[2]
     assert re.match(r"checkout_latency_seconds\s+summary\s+5\s+5 rule\s+3\s+step 5: ", lines[3]), lines[3]
     assert lines[4] == "(the 2 largest of 3; --limit shows more)"
@@ -91,7 +91,7 @@ def test_status_page_table_in_headless_chromium(workload, tmp_path):
     assert "<h2>Cardinality</h2>" in dom
     assert "21 series in 3 metric names (no overall budget)" in dom
     assert ('<tr><td>leaky_requests</td><td>counter</td><td class="n">15</td><td class="n">20 (flag)</td>'
-            '<td class="n">0</td><td>user_id: 15 (u0, u1, u10, …); env: 2 (e0, e1)</td></tr>') in dom, dom[-4000:]
+            '<td class="n">0</td><td>user_id: 15 (u0, u10, u12, …); env: 2 (e0, e1)</td></tr>') in dom, dom[-4000:]
     assert ('<td>checkout_latency_seconds</td><td>summary</td><td class="n">5</td><td class="n">5 (rule)</td>'
             '<td class="n bad">3</td>') in dom
 
