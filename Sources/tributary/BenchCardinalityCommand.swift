@@ -43,16 +43,21 @@ struct BenchCardinalityCommand: ParsableCommand {
         var times: [Double] = []
         var report: CardinalityReport?
         for _ in 0..<max(1, self.rounds) {
-            times.append(BenchMappingCommand.measure(operations: 1) { report = shards.cardinalityReport(limit: self.limit) } / 1e6)
+            let nanoseconds = BenchMappingCommand.measure(operations: 1) {
+                report = shards.cardinalityReport(limit: self.limit)
+            }
+            times.append(nanoseconds / 1e6)
         }
         times.sort()
         guard let report else { return }
         print(
             String(
-                format: "cardinality report over %d series in %d metric names (top %d): %.1f ms fastest, %.1f ms median",
+                format: "cardinality report over %d series in %d metric names (top %d): "
+                    + "%.1f ms fastest, %.1f ms median",
                 report.totalSeries, report.metricNames, report.metrics.count, times[0], times[times.count / 2]))
         if let first = report.metrics.first {
-            print("largest: \(first.name) \(first.series) series, labels " + first.labels.map { "\($0.name)=\($0.distinctValues)" }.joined(separator: " "))
+            let labels = first.labels.map { "\($0.name)=\($0.distinctValues)" }.joined(separator: " ")
+            print("largest: \(first.name) \(first.series) series, labels \(labels)")
         }
     }
 }

@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#if canImport(SwiftOverlayShims)
+import SwiftOverlayShims  // `timespec`/`timeval` members: release builds with `MemberImportVisibility` need it named
+#endif
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)
@@ -51,7 +54,9 @@ struct PlainHTTPGet {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            guard written > 0 else { throw Failure(description: "cannot send the request to \(self.host):\(self.port)") }
+            guard written > 0 else {
+                throw Failure(description: "cannot send the request to \(self.host):\(self.port)")
+            }
             offset += written
         }
         var response: [UInt8] = []

@@ -61,7 +61,8 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
 
         package static func == (lhs: Result, rhs: Result) -> Bool {
             lhs.statsdType == rhs.statsdType && lhs.mapping == rhs.mapping && lhs.prometheusType == rhs.prometheusType
-                && lhs.labels == rhs.labels && lhs.droppedLabels == rhs.droppedLabels && lhs.series == rhs.series && lhs.valueMultiplier == rhs.valueMultiplier
+                && lhs.labels == rhs.labels && lhs.droppedLabels == rhs.droppedLabels && lhs.series == rhs.series
+                && lhs.valueMultiplier == rhs.valueMultiplier
                 && lhs.verdict == rhs.verdict && lhs.existing == rhs.existing
         }
     }

@@ -23,7 +23,7 @@ enum LabelCensus {
                     name: String(decoding: $0.name, as: UTF8.self), distinctValues: $0.hashes.count,
                     exampleValues: $0.examples)
             }
-            .sorted { $0.distinctValues != $1.distinctValues ? $0.distinctValues > $1.distinctValues : $0.name < $1.name }
+            .sorted { ($1.distinctValues, $0.name) < ($0.distinctValues, $1.name) }
     }
 
     /// Adds the labels of one label text to `tallies`.

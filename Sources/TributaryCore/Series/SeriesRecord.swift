@@ -45,6 +45,9 @@ struct SeriesRecord: Sendable {
     /// Expire after this long without a sample; 0 = never.
     var ttlNanos: UInt64
     var alive: Bool
+    /// How many times a series under this id expired: a cached ``Route`` to the id is current only while the
+    /// generation it saw is (the id may be dead, or another series' by now).
+    var generation: UInt32 = 0
 }
 
 /// One sample as the store applies it, whichever protocol it came in by.

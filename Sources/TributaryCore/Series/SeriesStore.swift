@@ -32,6 +32,10 @@ package struct SeriesStore: Sendable {
 
     func seriesID(family: Int32, labelText: String) -> Int32? { self.families[Int(family)].seriesByLabels[labelText] }
 
+    /// The generation of series `id` (see ``SeriesRecord/generation``).
+    @inline(__always)
+    func generation(of id: Int32) -> UInt32 { self.series[Int(id)].generation }
+
     /// The storage kind of a series' family.
     func storage(ofSeries id: Int32) -> StorageKind { self.families[Int(self.series[Int(id)].family)].storage }
 
@@ -90,18 +94,27 @@ package struct SeriesStore: Sendable {
     mutating func addSeries(
         family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, now: UInt64
     ) -> Int32 {
-        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
-        let slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+        let slot = self.allocateSlot(family: familyID, now: now)
         let record = SeriesRecord(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: now, createdSeconds: createdSeconds,
             ttlNanos: ttlNanos, alive: true)
         return self.insert(record, into: familyID, indexed: true)
     }
 
+    /// A fresh value slot for a new series of `family`. Its own function so that the family copy the value's
+    /// initialiser reads is released before ``insert(_:into:indexed:)`` writes the family's label index and series
+    /// list: a copy still alive there made every new series copy both (quadratic churn).
+    private mutating func allocateSlot(family familyID: Int32, now: UInt64) -> Int32 {
+        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
+        return self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+    }
+
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool) -> Int32 {
         let id: Int32
         if let free = self.freeSeries.popLast() {
             id = free
+            var record = record
+            record.generation = self.series[Int(id)].generation
             self.series[Int(id)] = record
         } else {
             id = Int32(self.series.count)
@@ -172,6 +185,7 @@ package struct SeriesStore: Sendable {
             var release = ReleaseSlot(slot: record.slot)
             self.families[familyIndex].storage.dispatch(&self.columns, &release)
             self.series[id].alive = false
+            self.series[id].generation &+= 1
             self.series[id].labelText = ""
             self.freeSeries.append(Int32(id))
             expired += 1

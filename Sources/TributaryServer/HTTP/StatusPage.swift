@@ -145,7 +145,8 @@ enum StatusPage {
             }
 
             function renderCardinality(c) {
-              byId("cardinality-note").textContent = `${fmt(c.total_series)} series in ${fmt(c.metric_names)} metric names`
+              const total = `${fmt(c.total_series)} series in ${fmt(c.metric_names)} metric names`;
+              byId("cardinality-note").textContent = total
                 + (c.max_series ? ` (budget ${fmt(c.max_series)}, overflow: ${c.overflow})` : " (no overall budget)")
                 + (c.metrics.length < c.metric_names ? `; the ${c.metrics.length} largest:` : "");
               fill(byId("cardinality"), c.metrics.map((m) => [
@@ -202,7 +203,9 @@ enum StatusPage {
                 if (m.action === "drop") { say("  dropped (action: drop)"); continue; }
                 say(`  → ${result.prometheus_type} ${result.series}`);
                 if (result.labels.length) say("  labels: " + result.labels.map((l) => `${l.name}="${l.value}" (${l.source.replaceAll("_", " ")})`).join(", "));
-                if (result.dropped_labels?.length) say("  dropped by label rules: " + result.dropped_labels.map((l) => `${l.name}="${l.value}"`).join(", "), "muted");
+                if (result.dropped_labels?.length) {
+                  say("  dropped by label rules: " + result.dropped_labels.map((l) => `${l.name}="${l.value}"`).join(", "), "muted");
+                }
                 const existing = result.existing;
                 if (existing?.conflict) {
                   const c = existing.conflict;
