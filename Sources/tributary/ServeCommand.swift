@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "Receives StatsD metrics and exports them for Prometheus (a drop-in statsd_exporter replacement).",
         discussion: """
-            Other commands: `tributary explain --statsd.mapping-config FILE LINE…` shows how lines map.
+            Other commands: `tributary explain --statsd.mapping-config FILE LINE…` shows how lines map;
+            `tributary cardinality [--url http://127.0.0.1:9102]` shows which metrics and labels hold the most series.
             An empty value (--statsd.listen-tcp=) turns a listener off.
             """,
         version: TributaryVersion.current
