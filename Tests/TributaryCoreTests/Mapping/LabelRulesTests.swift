@@ -77,7 +77,10 @@ struct LabelRulesTests {
     @Test
     func ruleDropListAddsToTheDefaults() throws {
         let mapper = try CompiledMapper.load(
-            yaml: "defaults:\n  tributary_drop_labels: [a]\nmappings:\n- match: x.*\n  name: x\n  tributary_drop_labels: [b]\n")
+            yaml: """
+                defaults: { tributary_drop_labels: [a] }
+                mappings: [{ match: x.*, name: x, tributary_drop_labels: [b] }]
+                """)
         #expect(mapper.rules[0].labelFilter == LabelFilter(drop: ["a", "b"]))
         #expect(mapper.defaultLabelFilter == LabelFilter(drop: ["a"]))
     }

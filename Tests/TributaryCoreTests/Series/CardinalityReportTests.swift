@@ -81,7 +81,8 @@ struct CardinalityReportTests {
 
     @Test
     func rendersATerminalTable() throws {
-        let report = try self.report((0..<1200).map { "api.calls:1|c|#user:u\($0)" }.joined(separator: "\n") + "\nup:1|g")
+        let input = (0..<1200).map { "api.calls:1|c|#user:u\($0)" } + ["up:1|g"]
+        let report = try self.report(input.joined(separator: "\n"))
         let table = report.table
         #expect(table.hasPrefix("1,201 series in 2 metric names (no overall budget)\n"))
         let lines = table.split(separator: "\n")
