@@ -18,10 +18,13 @@ enum CommandTable {
         Entry(name: "explain", command: ExplainCommand.self, summary: "Show how StatsD lines are parsed and mapped to series"),
         Entry(name: "emit", command: EmitCommand.self, summary: "Send metrics over StatsD or the JSON feed, checked first"),
         Entry(name: "demo", command: DemoCommand.self, summary: "Send a demo service's metrics (StatsD and the JSON feed)"),
+        Entry(name: "cardinality", command: CardinalityCommand.self, summary: "Show which metrics and labels hold the most series"),
         Entry(name: "help", command: HelpCommand.self, summary: "Show this help, or one command's (tributary help emit)"),
         Entry(name: "bench-json", command: BenchJSONCommand.self, summary: "Measure JSON feed ingest speed"),
         Entry(name: "bench-ingest", command: BenchIngestCommand.self, summary: "Measure StatsD ingest cost per line, in process"),
         Entry(name: "bench-mapping", command: BenchMappingCommand.self, summary: "Measure mapping cost per line with N glob rules"),
+        Entry(name: "bench-churn", command: BenchChurnCommand.self, summary: "Measure the cost of a new series and of expiry"),
+        Entry(name: "bench-cardinality", command: BenchCardinalityCommand.self, summary: "Measure the cardinality report over N series"),
     ]
 
     static func entry(named name: String) -> Entry? {

@@ -6,6 +6,8 @@
 /// ``ShardState/absorb(_:)``, so exposition, self-metrics, the explainer and `/api/v1/unmapped` work unchanged.
 package final class AggregationShards: Sendable {
     package let all: [AggregationShard]
+    /// The process's budgets as configured (each shard holds its share of `--limits.max-series`).
+    package let limits: SeriesLimits
 
     /// The shard of listeners that do not partition their input.
     package var primary: AggregationShard { self.all[0] }
@@ -14,6 +16,7 @@ package final class AggregationShards: Sendable {
     ///   shard enforces its part on its own slow path, with no shared counter on the hot path).
     package init(count: Int = 1, settings: AggregationSettings = AggregationSettings(), mapper: CompiledMapper = .empty) {
         let count = max(1, count)
+        self.limits = settings.limits
         var perShard = settings
         if count > 1 && settings.limits.maxSeries > 0 {
             perShard.limits.maxSeries = (settings.limits.maxSeries + count - 1) / count
@@ -26,6 +29,13 @@ package final class AggregationShards: Sendable {
         var merged = self.all[0].scrapeCopy()
         for shard in self.all.dropFirst() { merged.absorb(shard.scrapeCopy()) }
         return merged
+    }
+
+    /// The `limit` metric names holding the most series and their labels, from a merged ``scrapeCopy()``: the shards
+    /// are locked only to copy, the report is computed outside every lock.
+    package func cardinalityReport(limit: Int) -> CardinalityReport {
+        let copy = self.scrapeCopy()
+        return CardinalityReport.make(store: copy.store, counts: copy.counts, limits: self.limits, limit: limit)
     }
 
     /// Self-observation and series counts of each shard (for ``SelfMetricsSnapshot``-style merging).

@@ -95,10 +95,17 @@ package struct ShardState: Sendable {
     }
 
     /// The cached route for `key`, or the one `resolve` computes (once per new line shape), cached under that key.
+    /// A cached route whose series expired (its id now another series') is recomputed in place.
     @inline(__always)
     mutating func routeIndex(_ key: RawKeyTable.SegmentedKey, _ resolve: (inout ShardState) -> Route) -> Int32 {
         let hash = key.hash
-        if let found = self.routes.find(key, hash: hash) { return found }
+        if let found = self.routes.find(key, hash: hash) {
+            let cached = self.routes[found]
+            if let series = cached.series, self.store.generation(of: series) != cached.seriesGeneration {
+                self.routes.replace(at: found, with: resolve(&self))
+            }
+            return found
+        }
         if self.routes.count >= self.routeCacheLimit { self.routes.removeAll() }
         let route = resolve(&self)
         return self.routes.insert(route, key: key, hash: hash)
@@ -129,7 +136,13 @@ package struct ShardState: Sendable {
             route.kind = .rejected(reason, metric: reason.countsByMetricName ? self.routes.metricIndex(decision.name) : -1)
         case .limited:
             route.kind = .limited(metric: self.limitedMetricIndex(decision.name))
-        case .accept(_, let folded):
+            if let family = decision.familyID {
+                self.store.setRuleSeriesBudget(shape.outcome.maxSeriesPerMetric, family: family)
+            }
+        case .accept(let existing, let folded):
+            if let family = decision.familyID, !existing {
+                self.store.setRuleSeriesBudget(shape.outcome.maxSeriesPerMetric, family: family)
+            }
             let family = decision.familyID ?? self.store.addFamily(decision.newFamily!)
             let series =
                 decision.seriesID
@@ -137,6 +150,7 @@ package struct ShardState: Sendable {
                     family: family, labelText: decision.labelText, ttlNanos: decision.ttlNanos,
                     createdSeconds: self.wallClockSeconds(now), now: now)
             route.kind = folded ? .folded(series: series, metric: self.limitedMetricIndex(decision.name)) : .apply(series: series)
+            route.seriesGeneration = self.store.generation(of: series)
         }
         return route
     }
@@ -215,14 +229,18 @@ package struct ShardState: Sendable {
         self.store.attach(exemplar, series: series)
     }
 
-    /// Removes series whose TTL has passed without a sample. Returns how many expired; the route cache is emptied
-    /// when any did, since routes may point at removed series.
+    /// Removes series whose TTL has passed without a sample. Returns how many expired.
+    ///
+    /// Routes to live series stay cached (a churn run expires series every interval: emptying the cache would send
+    /// every steady line shape through the slow path again); a route to an expired series is recomputed when its
+    /// line shape next arrives (``routeIndex(_:_:)`` compares generations). Only when budget-bound routes are cached
+    /// is the cache emptied, so the room expiry freed is used again.
     @discardableResult
     package mutating func expire(now: UInt64) -> Int {
         let expired = self.store.expire(now: now)
         if expired > 0 {
             self.counts.expiredSeries += UInt64(expired)
-            self.routes.removeAll()
+            if self.routes.budgetBoundCount > 0 { self.routes.removeAll() }
         }
         return expired
     }

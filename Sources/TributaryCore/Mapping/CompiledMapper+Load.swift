@@ -48,6 +48,7 @@ extension CompiledMapper {
         let observerType = raw.observerType ?? .summary
         let ttl = raw.ttlSeconds ?? 0
         let matchType = raw.matchType ?? .glob
+        let labelFilter = try LabelFilter.validated(drop: raw.dropLabels, keep: raw.keepLabels, at: defaults)
 
         var rules: [MappingRule] = []
         rules.reserveCapacity(file.rules.count)
@@ -55,18 +56,20 @@ extension CompiledMapper {
             rules.append(
                 try Self.rule(
                     rawRule, defaultMatchType: matchType, observerType: observerType, histogram: histogram,
-                    summary: summary, ttlSeconds: ttl))
+                    summary: summary, ttlSeconds: ttl, labelFilter: labelFilter))
         }
-        return CompiledMapper(
+        var mapper = CompiledMapper(
             defaultObserverType: observerType, defaultHistogramOptions: histogram, defaultSummaryOptions: summary,
             defaultTTLSeconds: ttl, globOrderingDisabled: raw.globDisableOrdering, rules: rules)
+        mapper.defaultLabelFilter = labelFilter
+        return mapper
     }
 
     // swift-format-ignore: ParameterCount
     private static func rule(
         _ raw: RawRule, defaultMatchType: MatchType, observerType defaultObserver: ObserverType,
         histogram defaultHistogram: HistogramOptions, summary defaultSummary: SummaryOptions,
-        ttlSeconds defaultTTL: Double
+        ttlSeconds defaultTTL: Double, labelFilter defaultFilter: LabelFilter
     ) throws(MappingConfigError) -> MappingRule {
         let match = raw.match ?? ""
         let location = ConfigLocation.rule(index: raw.index, match: match)
@@ -166,6 +169,7 @@ extension CompiledMapper {
 
         let scale = raw.scale ?? 1
         guard scale.isFinite else { throw fail("scale", "must be a finite number") }
+        let ownFilter = try LabelFilter.validated(drop: raw.dropLabels, keep: raw.keepLabels, at: location)
 
         return MappingRule(
             index: raw.index, match: match, matchType: matchType, matchMetricType: raw.matchMetricType,
@@ -174,7 +178,8 @@ extension CompiledMapper {
             summaryOptions: summary,
             // As in statsd_exporter, `ttl: 0` on a rule means "not set": the default TTL applies.
             ttlSeconds: (raw.ttlSeconds ?? 0) > 0 ? raw.ttlSeconds! : defaultTTL,
-            scale: scale, glob: glob, regex: regex, maxSeriesPerMetric: raw.maxSeriesPerMetric)
+            scale: scale, glob: glob, regex: regex, maxSeriesPerMetric: raw.maxSeriesPerMetric,
+            labelFilter: defaultFilter.refined(by: ownFilter))
     }
 
     /// Resolves `histogram_options` (or deprecated `buckets`) over `inherited`, validating what is set.

@@ -23,6 +23,8 @@ package struct CompiledMapper: Sendable {
     package var defaultHistogramOptions: HistogramOptions
     package var defaultSummaryOptions: SummaryOptions
     package var defaultTTLSeconds: Double
+    /// The `defaults` section's label rules, for unmapped names (rules carry their own, defaults included).
+    package var defaultLabelFilter: LabelFilter = .none
 
     /// The rules in file order.
     package private(set) var rules: [MappingRule] = []
@@ -119,7 +121,7 @@ package struct CompiledMapper: Sendable {
 
     /// The outcome for a name no rule matched: escaped name, the defaults.
     func unmappedOutcome(name: String) -> MappingOutcome {
-        MappingOutcome(
+        var outcome = MappingOutcome(
             action: .map,
             name: MetricNameEscaping.escape(name),
             observerType: self.defaultObserverType,
@@ -128,5 +130,7 @@ package struct CompiledMapper: Sendable {
             ttlSeconds: self.defaultTTLSeconds,
             ruleIndex: nil
         )
+        outcome.labelFilter = self.defaultLabelFilter
+        return outcome
     }
 }

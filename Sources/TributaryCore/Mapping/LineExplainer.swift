@@ -126,6 +126,7 @@ package struct LineExplainer: Sendable {
             mapping: self.mapper.explain(name: tags.name, type: request.type),
             prometheusType: dropped ? nil : shape.storage.prometheusType,
             labels: shape.labels,
+            droppedLabels: shape.droppedLabels,
             series: dropped ? nil : series,
             valueMultiplier: shape.multiplier / shape.divisor,
             verdict: decision.verdict.label,

@@ -100,6 +100,10 @@ extension LineExplanation.Result {
             }
             out += "    labels: " + labels.joined(separator: ", ") + "\n"
         }
+        if !self.droppedLabels.isEmpty {
+            out += "    dropped by label rules: "
+                + self.droppedLabels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ") + "\n"
+        }
         if let buckets = mapping.histogramBuckets {
             out += "    buckets: " + buckets.map(LineExplanation.Sample.format).joined(separator: ", ") + ", +Inf\n"
         }

@@ -34,6 +34,8 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
         package var prometheusType: String?
         /// Tags merged with the rule's labels, each with its source.
         package var labels: [LineShape.Label]
+        /// Merged labels the mapping's label rules (`tributary_drop_labels`, `tributary_keep_labels`) removed.
+        package var droppedLabels: [LineShape.Label] = []
         /// `name{labels}` as exposed (label names sorted, values escaped); nil when dropped.
         package var series: String?
         /// Factor applied to observed values (0.001 for `ms`, times `scale`).
@@ -50,14 +52,17 @@ package struct LineExplanation: Sendable, Equatable, Encodable {
             case statsdType = "statsd_type"
             case mapping
             case prometheusType = "prometheus_type"
-            case labels, series
+            case labels
+            case droppedLabels = "dropped_labels"
+            case series
             case valueMultiplier = "value_multiplier"
             case verdict, existing
         }
 
         package static func == (lhs: Result, rhs: Result) -> Bool {
             lhs.statsdType == rhs.statsdType && lhs.mapping == rhs.mapping && lhs.prometheusType == rhs.prometheusType
-                && lhs.labels == rhs.labels && lhs.series == rhs.series && lhs.valueMultiplier == rhs.valueMultiplier
+                && lhs.labels == rhs.labels && lhs.droppedLabels == rhs.droppedLabels && lhs.series == rhs.series
+                && lhs.valueMultiplier == rhs.valueMultiplier
                 && lhs.verdict == rhs.verdict && lhs.existing == rhs.existing
         }
     }

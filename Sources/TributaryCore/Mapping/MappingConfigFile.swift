@@ -82,7 +82,7 @@ struct RawSummaryOptions {
 struct RawDefaults {
     static let keys: Set<String> = [
         "observer_type", "timer_type", "match_type", "glob_disable_ordering", "ttl", "histogram_options",
-        "summary_options", "buckets", "quantiles",
+        "summary_options", "buckets", "quantiles", MappingConfigKeys.dropLabels, MappingConfigKeys.keepLabels,
     ]
     var observerType: ObserverType?
     var matchType: MatchType?
@@ -92,6 +92,9 @@ struct RawDefaults {
     var summaryOptions: RawSummaryOptions?
     var legacyBuckets: [Double]?
     var legacyQuantiles: [SummaryObjective]?
+    /// Tributary's label rules for every rule and unmapped names (``LabelFilter``), as written.
+    var dropLabels: [String]?
+    var keepLabels: [String]?
 
     init() {}
 
@@ -106,6 +109,8 @@ struct RawDefaults {
             .map { (s) throws(MappingConfigError) in try RawSummaryOptions(s) }
         self.legacyBuckets = try section.doubles("buckets")
         self.legacyQuantiles = try section.objectives("quantiles")
+        self.dropLabels = try section.strings(MappingConfigKeys.dropLabels)
+        self.keepLabels = try section.strings(MappingConfigKeys.keepLabels)
     }
 }
 
@@ -114,7 +119,7 @@ struct RawRule {
     static let keys: Set<String> = [
         "match", "name", "labels", "help", "match_type", "match_metric_type", "action", "honor_labels", "ttl",
         "observer_type", "timer_type", "histogram_options", "summary_options", "buckets", "quantiles", "scale",
-        "tributary_max_series_per_metric",
+        MappingConfigKeys.maxSeriesPerMetric, MappingConfigKeys.dropLabels, MappingConfigKeys.keepLabels,
     ]
     var index: Int
     var match: String?
@@ -134,6 +139,9 @@ struct RawRule {
     var scale: Double?
     /// Tributary's own key (statsd_exporter rejects it): a per-rule series budget.
     var maxSeriesPerMetric: Int?
+    /// Tributary's own keys: this rule's label rules (``LabelFilter``), as written.
+    var dropLabels: [String]?
+    var keepLabels: [String]?
 
     init(_ section: SectionReader, index: Int) throws(MappingConfigError) {
         self.index = index
@@ -154,7 +162,9 @@ struct RawRule {
         self.legacyBuckets = try section.doubles("buckets")
         self.legacyQuantiles = try section.objectives("quantiles")
         self.scale = try section.double("scale")
-        self.maxSeriesPerMetric = try section.int("tributary_max_series_per_metric")
+        self.maxSeriesPerMetric = try section.int(MappingConfigKeys.maxSeriesPerMetric)
+        self.dropLabels = try section.strings(MappingConfigKeys.dropLabels)
+        self.keepLabels = try section.strings(MappingConfigKeys.keepLabels)
     }
 }
 
@@ -229,6 +239,10 @@ struct SectionReader {
         guard let value = try self.decode(Int.self, key, expected: "an integer") else { return nil }
         if value < 0 { throw self.error(key, "must not be negative, got \(value)") }
         return value
+    }
+
+    func strings(_ key: String) throws(MappingConfigError) -> [String]? {
+        try self.decode([String].self, key, expected: "a list of strings")
     }
 
     func doubles(_ key: String) throws(MappingConfigError) -> [Double]? {

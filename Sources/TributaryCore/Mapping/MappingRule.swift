@@ -32,6 +32,8 @@ package struct MappingRule: Sendable {
     package let regex: CompiledRegex?
     /// `tributary_max_series_per_metric`: this rule's override of `--limits.max-series-per-metric` (0 = unlimited).
     package var maxSeriesPerMetric: Int? = nil
+    /// `tributary_drop_labels` / `tributary_keep_labels` of the defaults and this rule, combined.
+    package var labelFilter: LabelFilter = .none
 
     /// The outcome of this rule for a name whose groups `capture` returns.
     func outcome(_ capture: (MappingTemplate.Segment) -> Substring?) -> MappingOutcome {
@@ -63,6 +65,7 @@ package struct MappingRule: Sendable {
             ruleIndex: self.index
         )
         outcome.maxSeriesPerMetric = self.maxSeriesPerMetric
+        outcome.labelFilter = self.labelFilter
         return outcome
     }
 

@@ -132,6 +132,8 @@ package struct MappingOutcome: Sendable, Equatable {
     package var ruleIndex: Int?
     /// The matched rule's `tributary_max_series_per_metric`, overriding `--limits.max-series-per-metric`.
     package var maxSeriesPerMetric: Int? = nil
+    /// Labels removed after tags and rule labels are merged (the rule's, else the defaults' label rules).
+    package var labelFilter: LabelFilter = .none
 
     package init(
         action: Action, name: String, labels: [(name: String, value: String)] = [], honorLabels: Bool = false,
@@ -157,6 +159,6 @@ package struct MappingOutcome: Sendable, Equatable {
             && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
             && lhs.observerType == rhs.observerType && lhs.histogramOptions == rhs.histogramOptions
             && lhs.summaryOptions == rhs.summaryOptions && lhs.ttlSeconds == rhs.ttlSeconds && lhs.help == rhs.help
-            && lhs.scale == rhs.scale && lhs.ruleIndex == rhs.ruleIndex
+            && lhs.scale == rhs.scale && lhs.ruleIndex == rhs.ruleIndex && lhs.labelFilter == rhs.labelFilter
     }
 }

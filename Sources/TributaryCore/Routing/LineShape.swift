@@ -39,8 +39,12 @@ package struct LineShape: Sendable {
     package var divisor: Double
     /// Multiplier for observed values: the mapping's `scale`; 1 for counters, gauges and sets.
     package var multiplier: Double
-    /// Tags merged with the rule's labels, tags first in line order, then the rule's new labels.
+    /// Tags merged with the rule's labels, tags first in line order, then the rule's new labels; without the
+    /// labels the mapping's ``LabelFilter`` removes.
     package var labels: [Label]
+    /// The merged labels the mapping's ``LabelFilter`` removed (`tributary_drop_labels` / `tributary_keep_labels`),
+    /// in merge order.
+    package var droppedLabels: [Label] = []
 
     /// Maps resolved tags for a sample type.
     /// - Parameters:
@@ -69,6 +73,16 @@ package struct LineShape: Sendable {
         self.multiplier = observed ? self.outcome.scale : 1
         self.labels = Self.mergeLabels(
             tags: tags.labels, rule: self.outcome.labels, honorLabels: self.outcome.honorLabels)
+        let filter = outcome.labelFilter
+        if !filter.isEmpty && !self.labels.isEmpty {
+            // After the merge, so `honor_labels` has decided each value before a name is kept or dropped.
+            var kept: [Label] = []
+            kept.reserveCapacity(self.labels.count)
+            for label in self.labels {
+                if filter.keeps(label.name) { kept.append(label) } else { self.droppedLabels.append(label) }
+            }
+            self.labels = kept
+        }
     }
 
     /// The labels as (name, value) pairs, in merge order.

@@ -23,6 +23,27 @@ struct Route: Sendable {
     var unmapped = false
     /// Index of this name in ``UnmappedNames`` (for its sample count), or -1.
     var unmappedEntry: Int32 = -1
+    /// The ``SeriesRecord/generation`` of the series this route applies to when it was resolved; the route is stale
+    /// once the series expired and its id went to another series.
+    var seriesGeneration: UInt32 = 0
+
+    /// The series an `apply` or `folded` route writes to.
+    @inline(__always)
+    var series: Int32? {
+        switch self.kind {
+        case .apply(let series), .folded(let series, _): series
+        case .drop, .limited, .rejected: nil
+        }
+    }
+
+    /// Whether the route depends on room under a budget (`limited`, `folded`): such routes are recomputed when
+    /// series expire, so the room is used again.
+    var isBudgetBound: Bool {
+        switch self.kind {
+        case .limited, .folded: true
+        case .apply, .drop, .rejected: false
+        }
+    }
 
     static func rejected(_ reason: RouteRejection) -> Route { Route(kind: .rejected(reason, metric: -1)) }
 }

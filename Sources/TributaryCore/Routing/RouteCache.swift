@@ -6,6 +6,8 @@ struct RouteCache: Sendable {
     /// Metric names that rejected, limited and folded routes count under (index in ``Route/Kind``).
     private var metricNames: [String] = []
     private var metricNameIndices: [String: Int32] = [:]
+    /// Cached routes that are ``Route/isBudgetBound``.
+    private(set) var budgetBoundCount = 0
 
     var count: Int { self.routes.count }
 
@@ -20,11 +22,20 @@ struct RouteCache: Sendable {
     mutating func insert(_ route: Route, key: RawKeyTable.SegmentedKey, hash: UInt64) -> Int32 {
         let index = Int32(self.routes.count)
         self.routes.append(route)
+        if route.isBudgetBound { self.budgetBoundCount += 1 }
         self.table.insert(key, hash: hash, value: index)
         return index
     }
 
+    /// Replaces the route at `index` (a stale one, recomputed) under the same key.
+    mutating func replace(at index: Int32, with route: Route) {
+        if self.routes[Int(index)].isBudgetBound { self.budgetBoundCount -= 1 }
+        if route.isBudgetBound { self.budgetBoundCount += 1 }
+        self.routes[Int(index)] = route
+    }
+
     mutating func removeAll() {
+        self.budgetBoundCount = 0
         self.routes.removeAll(keepingCapacity: true)
         self.table.removeAll()
         self.metricNames.removeAll(keepingCapacity: true)

@@ -64,10 +64,10 @@ package struct RouteDecision: Sendable {
             type: request.type, tags: tags, mapper: mapper, storage: request.storage, useMapping: request.useMapping)
         let outcome = shape.outcome
         var decision = RouteDecision(
-            verdict: .drop, shape: shape, labelText: renderLabels(shape.labelPairs),
+            verdict: .drop, shape: shape, labelText: renderLabelText(shape.labels),
             ttlNanos: outcome.ttlSeconds > 0 ? UInt64(outcome.ttlSeconds * 1e9) : 0)
         if outcome.action == .drop { return decision }
-        if let reason = labelLimitRejection(shape.labelPairs, limits: limits) {
+        if let reason = labelLimitRejection(shape.labels, limits: limits) {
             decision.verdict = .rejected(reason)
             return decision
         }
@@ -118,9 +118,7 @@ package struct RouteDecision: Sendable {
     }
 
     /// The rejection `labels` earn under `--limits.max-labels` or `--limits.max-label-value-bytes`, if any.
-    private static func labelLimitRejection(
-        _ labels: [(name: String, value: String)], limits: SeriesLimits
-    ) -> RouteRejection? {
+    private static func labelLimitRejection(_ labels: [LineShape.Label], limits: SeriesLimits) -> RouteRejection? {
         if limits.maxLabels > 0 && labels.count > limits.maxLabels { return .tooManyLabels }
         if limits.maxLabelValueBytes > 0 && labels.contains(where: { $0.value.utf8.count > limits.maxLabelValueBytes }) {
             return .labelValueTooLong
@@ -137,6 +135,7 @@ package struct RouteDecision: Sendable {
             bounds: request.buckets ?? outcome.histogramOptions.buckets, summaryOptions: outcome.summaryOptions)
         family.originalName = unmapped && shape.tags.name != outcome.name ? shape.tags.name : nil
         family.unit = request.unit
+        family.ruleSeriesBudget = outcome.maxSeriesPerMetric
         let factor = outcome.histogramOptions.nativeBucketFactor
         if shape.storage == .histogram && factor > 1 {
             family.nativeSchema = NativeHistogramState.schema(forFactor: factor)
@@ -147,13 +146,29 @@ package struct RouteDecision: Sendable {
 
     /// `k="v",k2="v2"` with names sorted and values escaped as the text format requires.
     package static func renderLabels(_ labels: [(name: String, value: String)]) -> String {
+        self.renderLabelText(labels.map { LineShape.Label(name: $0.name, value: $0.value, source: .tag) })
+    }
+
+    /// `k="v",k2="v2"` for a series' merged labels: once per new series, so it sorts only when the labels are out of
+    /// order and writes into one buffer sized up front.
+    static func renderLabelText(_ labels: [LineShape.Label]) -> String {
         if labels.isEmpty { return "" }
+        var inOrder = true
+        var capacity = 0
+        for index in labels.indices {
+            if index > 0 && labels[index - 1].name > labels[index].name { inOrder = false }
+            // name, `="`, the value (escaping may lengthen it), `"` and `,`.
+            capacity += labels[index].name.utf8.count + labels[index].value.utf8.count + 4
+        }
+        let sorted = inOrder ? labels : labels.sorted { $0.name < $1.name }
         var bytes: [UInt8] = []
-        for (index, label) in labels.sorted(by: { $0.name < $1.name }).enumerated() {
+        bytes.reserveCapacity(capacity + 8)
+        for index in sorted.indices {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: label.name.utf8)
-            bytes.append(contentsOf: "=\"".utf8)
-            TextFormat.appendEscapedLabelValue(label.value, to: &bytes)
+            bytes.append(contentsOf: sorted[index].name.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(UInt8(ascii: "\""))
+            TextFormat.appendEscapedLabelValue(sorted[index].value, to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
         return String(decoding: bytes, as: UTF8.self)

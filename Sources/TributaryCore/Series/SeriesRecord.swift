@@ -15,6 +15,9 @@ struct Family: Sendable {
     var nativeSchema: Int32? = nil
     /// `native_histogram_max_buckets`; 0 = no limit.
     var nativeMaxBuckets: Int = 0
+    /// The budget of the rule that last routed a new line shape to this family (`tributary_max_series_per_metric`);
+    /// nil when that rule has none (`--limits.max-series-per-metric` applies). Reported by ``CardinalityReport``.
+    var ruleSeriesBudget: Int? = nil
     /// Series ids by their rendered label text.
     var seriesByLabels: [String: Int32] = [:]
     /// Live series ids, sorted by label text when `sorted` is true.
@@ -42,6 +45,9 @@ struct SeriesRecord: Sendable {
     /// Expire after this long without a sample; 0 = never.
     var ttlNanos: UInt64
     var alive: Bool
+    /// How many times a series under this id expired: a cached ``Route`` to the id is current only while the
+    /// generation it saw is (the id may be dead, or another series' by now).
+    var generation: UInt32 = 0
 }
 
 /// One sample as the store applies it, whichever protocol it came in by.

@@ -32,6 +32,10 @@ package struct SeriesStore: Sendable {
 
     func seriesID(family: Int32, labelText: String) -> Int32? { self.families[Int(family)].seriesByLabels[labelText] }
 
+    /// The generation of series `id` (see ``SeriesRecord/generation``).
+    @inline(__always)
+    func generation(of id: Int32) -> UInt32 { self.series[Int(id)].generation }
+
     /// The storage kind of a series' family.
     func storage(ofSeries id: Int32) -> StorageKind { self.families[Int(self.series[Int(id)].family)].storage }
 
@@ -81,16 +85,28 @@ package struct SeriesStore: Sendable {
         return id
     }
 
+    /// Records the per-metric budget the routing slow path last applied to `family` (for reports only).
+    mutating func setRuleSeriesBudget(_ budget: Int?, family familyID: Int32) {
+        self.families[Int(familyID)].ruleSeriesBudget = budget
+    }
+
     /// Adds a series with a fresh value to `family`.
     mutating func addSeries(
         family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, now: UInt64
     ) -> Int32 {
-        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
-        let slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+        let slot = self.allocateSlot(family: familyID, now: now)
         let record = SeriesRecord(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: now, createdSeconds: createdSeconds,
             ttlNanos: ttlNanos, alive: true)
         return self.insert(record, into: familyID, indexed: true, keepsOrder: false)
+    }
+
+    /// A fresh value slot for a new series of `family`. Its own function so that the family copy the value's
+    /// initialiser reads is released before ``insert(_:into:indexed:keepsOrder:)`` writes the family's label index and series
+    /// list: a copy still alive there made every new series copy both (quadratic churn).
+    private mutating func allocateSlot(family familyID: Int32, now: UInt64) -> Int32 {
+        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
+        return self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
     }
 
     /// Adds `record` to `familyID`; `keepsOrder` when it is known to sort after the family's series (merge copies
@@ -99,6 +115,8 @@ package struct SeriesStore: Sendable {
         let id: Int32
         if let free = self.freeSeries.popLast() {
             id = free
+            var record = record
+            record.generation = self.series[Int(id)].generation
             self.series[Int(id)] = record
         } else {
             id = Int32(self.series.count)
@@ -154,20 +172,32 @@ package struct SeriesStore: Sendable {
     // MARK: - Expiry
 
     /// Removes series whose TTL has passed without a sample and frees their slots; returns how many expired.
+    ///
+    /// One pass over the series, then one pass over each family that lost series (a churn run expires most of a
+    /// family at once: removing ids one by one from its list would be quadratic).
     mutating func expire(now: UInt64) -> Int {
         var expired = 0
+        var touched: [Int32] = []
         for id in self.series.indices where self.series[id].alive && self.series[id].ttlNanos > 0 {
             let record = self.series[id]
             guard now >= record.lastUpdate && now - record.lastUpdate >= record.ttlNanos else { continue }
             let familyIndex = Int(record.family)
             self.families[familyIndex].seriesByLabels[record.labelText] = nil
-            self.families[familyIndex].series.removeAll { $0 == Int32(id) }
+            if touched.last != record.family { touched.append(record.family) }
             var release = ReleaseSlot(slot: record.slot)
             self.families[familyIndex].storage.dispatch(&self.columns, &release)
             self.series[id].alive = false
+            self.series[id].generation &+= 1
             self.series[id].labelText = ""
             self.freeSeries.append(Int32(id))
             expired += 1
+        }
+        guard expired > 0 else { return 0 }
+        let series = self.series
+        var seen = Set<Int32>()
+        for family in touched where seen.insert(family).inserted {
+            // Order is kept, so a sorted family stays sorted.
+            self.families[Int(family)].series.removeAll { !series[Int($0)].alive }
         }
         return expired
     }
@@ -252,61 +282,4 @@ package struct SeriesStore: Sendable {
     }
 
     mutating func markUnindexed(_ familyID: Int32) { self.unindexedFamilies.insert(familyID) }
-}
-
-// MARK: - Column operations, written once for every kind
-
-private struct AllocateSlot: ColumnVisitor {
-    let family: Family
-    let setWindowNanos: UInt64
-    let now: UInt64
-
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Int32 {
-        column.allocate(Value(family: self.family, setWindowNanos: self.setWindowNanos, now: self.now))
-    }
-}
-
-private struct ReleaseSlot: ColumnVisitor {
-    let slot: Int32
-
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) { column.release(self.slot) }
-}
-
-private struct CopySlot: ColumnVisitor {
-    let other: ValueColumns
-    let slot: Int32
-
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Int32 {
-        column.allocate(self.other[keyPath: Value.column][self.slot])
-    }
-}
-
-private struct CombineSlot: ColumnVisitor {
-    let other: ValueColumns
-    let from: Int32
-    let into: Int32
-    let otherIsLater: Bool
-
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
-        column[self.into].combine(self.other[keyPath: Value.column][self.from], otherIsLater: self.otherIsLater)
-    }
-}
-
-/// Writes one family's series to a sink (pointers: the sink and scratch live in ``SeriesStore/visit(_:now:)``).
-private struct EmitFamily<Sink: ExpositionSink>: ColumnVisitor {
-    let sink: UnsafeMutablePointer<Sink>
-    let scratch: UnsafeMutablePointer<ExpositionScratch>
-    let family: Family
-    let series: [SeriesRecord]
-    let now: UInt64
-
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
-        Value.prepare(family: self.family, scratch: &self.scratch.pointee)
-        for id in self.family.series {
-            let record = self.series[Int(id)]
-            column[record.slot].emit(
-                to: &self.sink.pointee, family: self.family, series: record, now: self.now,
-                scratch: &self.scratch.pointee)
-        }
-    }
 }

@@ -40,19 +40,25 @@ package struct StatsDTagParser: Sendable {
             guard let text = String(validating: dogTags.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
                 return nil
             }
-            Self.addTags(Substring(text), separator: ":", trimmingHash: true, into: &resolved)
+            Self.addTags(Substring(text), separator: UInt8(ascii: ":"), trimmingHash: true, into: &resolved)
         }
         return resolved
     }
 
+    // The scans below work on UTF-8 bytes: every separator is ASCII, so a byte position is also a character
+    // boundary, and bytes avoid grapheme breaking on the slow path (statsd_exporter splits bytes too).
+
     private func splitNameTags(_ section: String, into resolved: inout Resolved) {
+        let utf8 = section.utf8
         if self.dialects.signalFX {
-            let open = section.firstIndex(of: "[")
-            let close = section.firstIndex(of: "]")
+            let open = utf8.firstIndex(of: UInt8(ascii: "["))
+            let close = utf8.firstIndex(of: UInt8(ascii: "]"))
             switch (open, close) {
             case (let open?, let close?) where open < close:
-                Self.addNameTags(section[section.index(after: open)..<close], into: &resolved)
-                resolved.name = String(section[..<open]) + String(section[section.index(after: close)...])
+                Self.addNameTags(section[utf8.index(after: open)..<close], into: &resolved)
+                var name = String(section[..<open])
+                name += section[utf8.index(after: close)...]
+                resolved.name = name
                 return
             case (nil, nil):
                 break
@@ -61,38 +67,47 @@ package struct StatsDTagParser: Sendable {
                 return
             }
         }
-        for index in section.indices {
-            let character = section[index]
-            if (character == "#" && self.dialects.librato) || (character == "," && self.dialects.influxDB) {
-                Self.addNameTags(section[section.index(after: index)...], into: &resolved)
-                resolved.name = String(section[..<index])
-                return
-            }
+        guard self.dialects.librato || self.dialects.influxDB else { return }
+        let found = utf8.firstIndex { byte in
+            (byte == UInt8(ascii: "#") && self.dialects.librato) || (byte == UInt8(ascii: ",") && self.dialects.influxDB)
+        }
+        if let index = found {
+            Self.addNameTags(section[utf8.index(after: index)...], into: &resolved)
+            resolved.name = String(section[..<index])
         }
     }
 
     private static func addNameTags(_ tags: Substring, into resolved: inout Resolved) {
-        addTags(tags, separator: "=", trimmingHash: false, into: &resolved)
+        addTags(tags, separator: UInt8(ascii: "="), trimmingHash: false, into: &resolved)
     }
 
     /// Adds the `,`-separated tags of `list` as statsd_exporter does: an empty tag between commas is an
     /// error, an empty last one (`a:1,` or an empty list) is not; DogStatsD tags may each start with `#`.
-    private static func addTags(_ list: Substring, separator: Character, trimmingHash: Bool, into resolved: inout Resolved) {
-        var tags = list.split(separator: ",", omittingEmptySubsequences: false)
-        if tags.last?.isEmpty == true { tags.removeLast() }
-        for var tag in tags {
-            if trimmingHash && tag.first == "#" { tag = tag.dropFirst() }
-            addTag(tag, separator: separator, into: &resolved)
+    private static func addTags(
+        _ list: Substring, separator: UInt8, trimmingHash: Bool, into resolved: inout Resolved
+    ) {
+        let utf8 = list.utf8
+        var start = utf8.startIndex
+        while start != utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+            var tagStart = start
+            if trimmingHash && tagStart != end && utf8[tagStart] == UInt8(ascii: "#") {
+                tagStart = utf8.index(after: tagStart)
+            }
+            addTag(list[tagStart..<end], separator: separator, into: &resolved)
+            if end == utf8.endIndex { return }
+            start = utf8.index(after: end)
         }
     }
 
-    private static func addTag(_ tag: Substring, separator: Character, into resolved: inout Resolved) {
-        guard let split = tag.firstIndex(of: separator) else {
+    private static func addTag(_ tag: Substring, separator: UInt8, into resolved: inout Resolved) {
+        let utf8 = tag.utf8
+        guard let split = utf8.firstIndex(of: separator) else {
             resolved.tagErrors += 1
             return
         }
         let key = tag[..<split]
-        let value = tag[tag.index(after: split)...]
+        let value = tag[utf8.index(after: split)...]
         if key.isEmpty || value.isEmpty {
             resolved.tagErrors += 1
             return

@@ -1,5 +1,5 @@
-/// The status page served on `/` (StatsD and the JSON feed): one self-contained HTML document (no external assets) whose script polls
-/// `/api/v1/status` and `/api/v1/unmapped` and calls `/api/v1/explain`.
+/// The status page served on `/` (StatsD and the JSON feed): one self-contained HTML document (no external assets)
+/// whose script polls `/api/v1/status`, `/api/v1/unmapped` and `/api/v1/cardinality` and calls `/api/v1/explain`.
 ///
 /// Rates (lines/s, samples/s, packets/s) are the counter deltas between two polls divided by the `uptime_seconds`
 /// delta. `/?explain=<percent-encoded line>` runs the explainer on load (a `+` stays a plus, as in the API), so a
@@ -12,6 +12,7 @@ enum StatusPage {
         let links = [
             (telemetryPath, "Metrics"), (HTTPRouter.healthyPath, "Health"), (HTTPRouter.readyPath, "Readiness"),
             ("/api/v1/status", "Status JSON"), ("/api/v1/unmapped", "Unmapped JSON"),
+            ("/api/v1/cardinality", "Cardinality JSON"),
         ]
         .map { "<a href=\"\(escapeHTML($0.0))\">\(escapeHTML($0.1))</a>" }
         .joined(separator: " · ")
@@ -55,6 +56,12 @@ enum StatusPage {
             <section><h2>Mapping config</h2><table><tbody id="reload"></tbody></table></section>
             <section><h2>Rejected by reason</h2><table><tbody id="errors"></tbody></table></section>
             </div>
+            <section><h2>Cardinality</h2>
+            <p id="cardinality-note" class="muted"></p>
+            <table><thead><tr><th>metric</th><th>type</th><th>series</th><th>budget</th><th>limited samples</th>
+            <th>labels by distinct values (examples)</th></tr></thead>
+            <tbody id="cardinality"></tbody></table>
+            </section>
             <section><h2>Explain a StatsD line</h2>
             <form id="explain-form">
             <input type="text" id="explain-line" placeholder="web.home.requests:1|c|#env:prod" autocomplete="off">
@@ -153,10 +160,24 @@ enum StatusPage {
                                                           duration(e.first_seen_seconds_ago) + " ago"]));
             }
 
+            function renderCardinality(c) {
+              const total = `${fmt(c.total_series)} series in ${fmt(c.metric_names)} metric names`;
+              byId("cardinality-note").textContent = total
+                + (c.max_series ? ` (budget ${fmt(c.max_series)}, overflow: ${c.overflow})` : " (no overall budget)")
+                + (c.metrics.length < c.metric_names ? `; the ${c.metrics.length} largest:` : "");
+              fill(byId("cardinality"), c.metrics.map((m) => [
+                m.name, m.type, [fmt(m.series), "n"],
+                [m.budget ? `${fmt(m.budget)} (${m.budget_source})` : "none", "n"],
+                [fmt(m.limited_samples), m.limited_samples ? "n bad" : "n"],
+                m.labels.map((l) => `${l.name}: ${fmt(l.distinct_values)} (${l.example_values.join(", ")}`
+                                    + (l.distinct_values > l.example_values.length ? ", …)" : ")")).join("; ")]));
+            }
+
             async function poll() {
               try {
                 renderStatus(await getJSON("/api/v1/status"));
                 renderUnmapped(await getJSON("/api/v1/unmapped"));
+                renderCardinality(await getJSON("/api/v1/cardinality?limit=10"));
                 byId("poll-error").textContent = "";
               } catch (error) {
                 byId("poll-error").textContent = `Cannot read /api/v1/status: ${error}`;
@@ -198,6 +219,9 @@ enum StatusPage {
                 if (m.action === "drop") { say("  dropped (action: drop)"); continue; }
                 say(`  → ${result.prometheus_type} ${result.series}`);
                 if (result.labels.length) say("  labels: " + result.labels.map((l) => `${l.name}="${l.value}" (${l.source.replaceAll("_", " ")})`).join(", "));
+                if (result.dropped_labels?.length) {
+                  say("  dropped by label rules: " + result.dropped_labels.map((l) => `${l.name}="${l.value}"`).join(", "), "muted");
+                }
                 const existing = result.existing;
                 if (existing?.conflict) {
                   const c = existing.conflict;

@@ -2,6 +2,9 @@ import NIOCore
 
 #if canImport(Glibc)
 import Glibc
+#if canImport(SwiftOverlayShims)
+import SwiftOverlayShims  // `timespec`/`timeval` members: release builds with `MemberImportVisibility` need it named
+#endif
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)

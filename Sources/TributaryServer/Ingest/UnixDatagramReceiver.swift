@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#if canImport(SwiftOverlayShims)
+import SwiftOverlayShims  // `timespec`/`timeval` members: release builds with `MemberImportVisibility` need it named
+#endif
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)

@@ -73,7 +73,8 @@ package final class TributaryApplication: Sendable {
             status: StatusRoute(
                 statsd: configuration.statsd, json: configuration.json, webListenAddress: configuration.webListenAddress, shards: shards,
                 statistics: self.statistics, reloader: reloader, readiness: readiness,
-                boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds()))
+                boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds()),
+            cardinality: CardinalityRoute(shards: shards))
     }
 
     /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), then runs every
