@@ -195,7 +195,8 @@ def test_two_quick_starts_the_second_fails_loudly(quickstarts, tmp_path):
 
 # --- The command line explains itself -----------------------------------------------------------------------------
 
-COMMANDS = ["explain", "emit", "demo", "help", "bench-json", "bench-ingest", "bench-mapping"]
+COMMANDS = ["explain", "emit", "demo", "cardinality", "help", "bench-json", "bench-ingest", "bench-mapping", "bench-churn",
+            "bench-cardinality"]
 
 
 def test_help_lists_every_command_with_one_line():
