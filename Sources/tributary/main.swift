@@ -30,6 +30,8 @@ case "explain":
     await runCommand(ExplainCommand.self, Array(arguments.dropFirst()))
 case "bench-ingest":
     await runCommand(BenchIngestCommand.self, Array(arguments.dropFirst()))
+case "bench-snapshot":
+    await runCommand(BenchSnapshotCommand.self, Array(arguments.dropFirst()))
 case "bench-mapping":
     await runCommand(BenchMappingCommand.self, Array(arguments.dropFirst()))
 default:

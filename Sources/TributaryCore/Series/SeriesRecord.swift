@@ -15,6 +15,9 @@ struct Family: Sendable {
     var nativeSchema: Int32? = nil
     /// `native_histogram_max_buckets`; 0 = no limit.
     var nativeMaxBuckets: Int = 0
+    /// The input that created the family: mapped again when a snapshot is restored under another mapping file, to
+    /// check the mapping still produces this name and type. Nil in families made by tests and tools.
+    var source: FamilySource? = nil
     /// Series ids by their rendered label text.
     var seriesByLabels: [String: Int32] = [:]
     /// Live series ids, sorted by label text when `sorted` is true.
@@ -25,6 +28,12 @@ struct Family: Sendable {
     var header: FamilyHeader {
         FamilyHeader(name: self.name, originalName: self.originalName, help: self.help, storage: self.storage, unit: self.unit)
     }
+}
+
+/// The name (tags removed, before mapping) and request of the first sample that created a family.
+struct FamilySource: Sendable {
+    var name: String
+    var request: RouteRequest
 }
 
 /// One series: a family and a label set, and where its value lives.

@@ -93,6 +93,24 @@ package struct SeriesStore: Sendable {
         return self.insert(record, into: familyID, indexed: true)
     }
 
+    /// Adds a series of a snapshot record to `family`, its value decoded by the family's kind (the restore path:
+    /// times already moved to this process's clock by `decoder`).
+    mutating func addRestoredSeries(
+        family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, lastUpdate: UInt64,
+        decoder: inout SnapshotDecoder
+    ) throws(SnapshotFailure) -> Int32 {
+        let family = self.families[Int(familyID)]
+        let decoded = withUnsafeMutablePointer(to: &decoder) { decoder in
+            var decode = DecodeSlot(decoder: decoder, family: family)
+            return family.storage.dispatch(&self.columns, &decode)
+        }
+        let slot = try decoded.get()
+        let record = SeriesRecord(
+            family: familyID, labelText: labelText, slot: slot, lastUpdate: lastUpdate, createdSeconds: createdSeconds,
+            ttlNanos: ttlNanos, alive: true)
+        return self.insert(record, into: familyID, indexed: true)
+    }
+
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool) -> Int32 {
         let id: Int32
         if let free = self.freeSeries.popLast() {
@@ -286,6 +304,21 @@ private struct CombineSlot: ColumnVisitor {
 
     func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
         column[self.into].combine(self.other[keyPath: Value.column][self.from], otherIsLater: self.otherIsLater)
+    }
+}
+
+/// Decodes a snapshot's value into a new slot (a pointer: the decoder lives in
+/// ``SeriesStore/addRestoredSeries(family:labelText:ttlNanos:createdSeconds:lastUpdate:decoder:)``).
+private struct DecodeSlot: ColumnVisitor {
+    let decoder: UnsafeMutablePointer<SnapshotDecoder>
+    let family: Family
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Result<Int32, SnapshotFailure> {
+        do throws(SnapshotFailure) {
+            return .success(column.allocate(try Value(decoding: &self.decoder.pointee, family: self.family)))
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -17,6 +17,8 @@ package final class ScrapeEndpoint: Sendable {
     private let statistics: IngestStatistics
     private let reloader: MappingReloader
     private let httpRequestCounter: HTTPRequestCounter
+    /// Persistence status (`--storage.path`), for the `tributary_snapshot_*` families; nil when off.
+    private let snapshots: SnapshotStatus?
     /// The UDP reader ports, for kernel drop accounting (`tributary_udp_kernel_drops_total`).
     private let boundUDPPorts: @Sendable () -> [Int]
     /// Size of the previous scrape body in bytes, to reserve the next one's buffer in one allocation. Written by
@@ -25,8 +27,10 @@ package final class ScrapeEndpoint: Sendable {
 
     package init(
         shards: AggregationShards, statistics: IngestStatistics, reloader: MappingReloader,
-        httpRequests: HTTPRequestCounter, boundUDPPorts: @escaping @Sendable () -> [Int]
+        httpRequests: HTTPRequestCounter, snapshots: SnapshotStatus? = nil,
+        boundUDPPorts: @escaping @Sendable () -> [Int]
     ) {
+        self.snapshots = snapshots
         self.shards = shards
         self.statistics = statistics
         self.reloader = reloader
@@ -87,7 +91,8 @@ package final class ScrapeEndpoint: Sendable {
             httpRequests: self.httpRequestCounter.snapshot(),
             httpRequestErrors: self.httpRequestCounter.failureSnapshot(),
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
-            residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes()
+            residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes(),
+            storage: self.snapshots.map { .init(status: $0.current, nowSeconds: wallClockSeconds()) }
         )
     }
 }

@@ -24,6 +24,10 @@ package struct TributaryConfiguration: Sendable {
     package var webMaxHeaderBytes = MetricsHTTPServer.defaultMaxHeaderBytes
     /// `--web.shutdown-grace`, seconds HTTP keeps answering after the listeners stopped on SIGTERM.
     package var shutdownGraceSeconds: Double = 0
+    /// `--storage.path`: the directory of the snapshot that carries series state over a restart; nil keeps none.
+    package var storagePath: String?
+    /// `--storage.snapshot-interval`, seconds between snapshots (one more is written on graceful shutdown).
+    package var snapshotIntervalSeconds: Double = 5
 
     package init(
         statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",
