@@ -134,10 +134,12 @@ package struct NativeHistogramState: Sendable {
         weights.reserveCapacity(keys.count)
         var previous: Int32? = nil
         for key in keys {
-            if let last = previous, key == last + 1 {
+            // Wrapping arithmetic, as client_golang's int32 offsets: +Inf's bucket (Int32.max) after a very small
+            // value's bucket is a gap no Int32 holds.
+            if let last = previous, key == last &+ 1 {
                 spans[spans.count - 1].length += 1
             } else {
-                spans.append((offset: previous.map { key - $0 - 1 } ?? key, length: 1))
+                spans.append((offset: previous.map { key &- $0 &- 1 } ?? key, length: 1))
             }
             weights.append(buckets[key]!)
             previous = key

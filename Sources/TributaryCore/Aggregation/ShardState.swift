@@ -243,7 +243,9 @@ package struct ShardState: Sendable {
         let familyID: Int32
         if let existing = self.store.familyID(named: family.name) {
             let mine = self.store.families[Int(existing)]
-            guard mine.storage == family.storage, mine.bounds == family.bounds else { throw .invalidValue }
+            guard mine.storage == family.storage, mine.storage != .histogram || mine.bounds == family.bounds else {
+                throw .invalidValue
+            }
             familyID = existing
         } else {
             guard !family.name.hasPrefix(RouteDecision.reservedPrefix),
@@ -258,7 +260,7 @@ package struct ShardState: Sendable {
                 self.store.copySeries(id, of: restored, into: familyID, indexed: true)
             }
         }
-        self.routes.removeAll()
+        if self.routes.count > 0 { self.routes.removeAll() }  // routes may point at series now combined
         return restored.families[0].series.count
     }
 

@@ -1,21 +1,24 @@
 extension Family {
-    /// Writes what makes the family: name, type, help, unit, bounds, summary and native options, and the input
-    /// that created it (``FamilySource``). The label index and series list are rebuilt at restore.
+    /// Writes what makes the family: name, type, help, unit, bounds (histograms), summary options (summaries),
+    /// native options, and the input that created it (``FamilySource``). The label index and series list are
+    /// rebuilt at restore.
     func encode(into encoder: inout SnapshotEncoder) {
         encoder.write(self.name)
         encoder.write(self.originalName)
         encoder.write(UInt8(self.storage.rawValue))
         encoder.write(self.help)
         encoder.write(self.unit)
-        encoder.write(self.bounds)
-        encoder.write(count: self.summaryOptions.objectives.count)
-        for objective in self.summaryOptions.objectives {
-            encoder.write(objective.quantile)
-            encoder.write(objective.error)
+        encoder.write(self.storage == .histogram ? self.bounds : [])
+        if self.storage == .summary {
+            encoder.write(count: self.summaryOptions.objectives.count)
+            for objective in self.summaryOptions.objectives {
+                encoder.write(objective.quantile)
+                encoder.write(objective.error)
+            }
+            encoder.write(self.summaryOptions.maxAgeSeconds)
+            encoder.write(count: self.summaryOptions.ageBuckets)
+            encoder.write(count: self.summaryOptions.bufferCapacity)
         }
-        encoder.write(self.summaryOptions.maxAgeSeconds)
-        encoder.write(count: self.summaryOptions.ageBuckets)
-        encoder.write(count: self.summaryOptions.bufferCapacity)
         encoder.write(self.nativeSchema != nil)
         encoder.write(self.nativeSchema ?? 0)
         encoder.write(count: self.nativeMaxBuckets)
@@ -41,17 +44,7 @@ extension Family {
         let unit = try decoder.readOptionalString()
         let bounds = try decoder.readDoubles()
         guard !name.isEmpty, zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .invalidValue }
-        let objectiveCount = try decoder.readCount(elementBytes: 16)
-        var objectives: [SummaryObjective] = []
-        for _ in 0..<objectiveCount {
-            let quantile = try decoder.readFiniteDouble()
-            let error = try decoder.readFiniteDouble()
-            guard (0...1).contains(quantile) else { throw .invalidValue }
-            objectives.append(SummaryObjective(quantile: quantile, error: error))
-        }
-        let options = SummaryOptions(
-            objectives: objectives, maxAgeSeconds: try decoder.readFiniteDouble(),
-            ageBuckets: Int(try decoder.readUInt32()), bufferCapacity: Int(try decoder.readUInt32()))
+        let options = storage == .summary ? try Self.decodeSummaryOptions(from: &decoder) : .statsdExporterDefault
         let hasNative = try decoder.readBool()
         let schema = try decoder.readInt32()
         guard !hasNative || (-4...8).contains(schema) else { throw .invalidValue }
@@ -73,6 +66,20 @@ extension Family {
             family.source = FamilySource(name: sourceName, request: request)
         }
         return family
+    }
+
+    private static func decodeSummaryOptions(from decoder: inout SnapshotDecoder) throws(SnapshotFailure) -> SummaryOptions {
+        let objectiveCount = try decoder.readCount(elementBytes: 16)
+        var objectives: [SummaryObjective] = []
+        for _ in 0..<objectiveCount {
+            let quantile = try decoder.readFiniteDouble()
+            let error = try decoder.readFiniteDouble()
+            guard (0...1).contains(quantile) else { throw .invalidValue }
+            objectives.append(SummaryObjective(quantile: quantile, error: error))
+        }
+        return SummaryOptions(
+            objectives: objectives, maxAgeSeconds: try decoder.readFiniteDouble(),
+            ageBuckets: Int(try decoder.readUInt32()), bufferCapacity: Int(try decoder.readUInt32()))
     }
 
     private static func storage(_ raw: UInt8) throws(SnapshotFailure) -> StorageKind {

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+// `timespec`/`timeval` members come from here in release builds (MemberImportVisibility, Swift 6.3).
+import SwiftOverlayShims
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)

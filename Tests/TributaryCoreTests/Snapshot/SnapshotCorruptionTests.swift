@@ -118,4 +118,17 @@ import Testing
         var state = shards.scrapeCopy()
         #expect(state.exposition(now: 100 * second).value("pool_size") == 15)
     }
+
+    /// A restored native histogram may hold +Inf's bucket (Int32.max) beside a tiny value's: halving the schema and
+    /// writing spans must not overflow (live input reaches the same state).
+    @Test func infiniteNativeBucketNeverOverflows() {
+        var native = NativeHistogramState(schema: 8, maxBuckets: 1)
+        native.observe(1e-30, weight: 1)
+        native.observe(.infinity, weight: 1)
+        native.observe(-.infinity, weight: 1)
+        #expect(native.schema == -4)
+        let (spans, weights) = NativeHistogramState.spans(native.positive)
+        #expect(spans.count == 2 && weights == [1, 1])
+        #expect(NativeHistogramState.spans([-1_048_576: 1, Int32.max: 2]).weights == [1, 2])
+    }
 }
