@@ -85,8 +85,7 @@ package struct SeriesStore: Sendable {
     mutating func addSeries(
         family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, now: UInt64
     ) -> Int32 {
-        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
-        let slot = self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+        let slot = self.allocateSlot(family: familyID, now: now)
         let record = SeriesRecord(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: now, createdSeconds: createdSeconds,
             ttlNanos: ttlNanos, alive: true)
@@ -99,16 +98,29 @@ package struct SeriesStore: Sendable {
         family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, lastUpdate: UInt64,
         decoder: inout SnapshotDecoder
     ) throws(SnapshotFailure) -> Int32 {
-        let family = self.families[Int(familyID)]
-        let decoded = withUnsafeMutablePointer(to: &decoder) { decoder in
-            var decode = DecodeSlot(decoder: decoder, family: family)
-            return family.storage.dispatch(&self.columns, &decode)
-        }
-        let slot = try decoded.get()
+        let slot = try self.decodeSlot(family: familyID, decoder: &decoder).get()
         let record = SeriesRecord(
             family: familyID, labelText: labelText, slot: slot, lastUpdate: lastUpdate, createdSeconds: createdSeconds,
             ttlNanos: ttlNanos, alive: true)
         return self.insert(record, into: familyID, indexed: true)
+    }
+
+    // The two functions below hold a copy of the family only while they run: alive during ``insert(_:into:indexed:)``,
+    // that copy would make the family's label index copy itself on every new series (quadratic in its series).
+
+    private mutating func allocateSlot(family familyID: Int32, now: UInt64) -> Int32 {
+        var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
+        return self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+    }
+
+    private mutating func decodeSlot(
+        family familyID: Int32, decoder: inout SnapshotDecoder
+    ) -> Result<Int32, SnapshotFailure> {
+        let family = self.families[Int(familyID)]
+        return withUnsafeMutablePointer(to: &decoder) { decoder in
+            var decode = DecodeSlot(decoder: decoder, family: family)
+            return family.storage.dispatch(&self.columns, &decode)
+        }
     }
 
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool) -> Int32 {
