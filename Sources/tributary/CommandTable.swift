@@ -25,6 +25,7 @@ enum CommandTable {
         Entry(name: "bench-mapping", command: BenchMappingCommand.self, summary: "Measure mapping cost per line with N glob rules"),
         Entry(name: "bench-churn", command: BenchChurnCommand.self, summary: "Measure the cost of a new series and of expiry"),
         Entry(name: "bench-cardinality", command: BenchCardinalityCommand.self, summary: "Measure the cardinality report over N series"),
+        Entry(name: "bench-snapshot", command: BenchSnapshotCommand.self, summary: "Measure snapshot size, write and restore time"),
     ]
 
     static func entry(named name: String) -> Entry? {

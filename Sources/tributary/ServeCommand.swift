@@ -152,6 +152,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("limits.overflow"), help: "A sample for a new series beyond a budget: drop, or fold into one tributary_overflow=\"true\" series per metric.")
     var limitsOverflow = "drop"
 
+    @Option(name: .customLong("storage.path"), help: "Directory for a snapshot of the series state, restored at start so counters continue over a restart; empty (default) keeps no state.")
+    var storagePath = ""
+
+    @Option(name: .customLong("storage.snapshot-interval"), help: "How often the state snapshot is written (Go duration); one more is written on SIGTERM.")
+    var snapshotInterval = "5s"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -205,6 +211,9 @@ struct ServeCommand: AsyncParsableCommand {
             guard let seconds = GoDuration.parseSeconds(value), seconds >= 0 else {
                 throw ValidationError("\(flag) must be a duration such as 30s or 500ms (got \"\(value)\")")
             }
+        }
+        guard let interval = GoDuration.parseSeconds(self.snapshotInterval), interval > 0 else {
+            throw ValidationError("--storage.snapshot-interval must be a positive duration such as 5s (got \"\(self.snapshotInterval)\")")
         }
         guard self.webMaxHeaderBytes >= 1024 else { throw ValidationError("--web.max-header-bytes must be at least 1024") }
         guard self.statsdMaxLineBytes > 0 else { throw ValidationError("--statsd.max-line-bytes must be positive") }
@@ -326,6 +335,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownGraceSeconds = GoDuration.parseSeconds(self.webShutdownGrace) ?? 0
         configuration.enableOpenMetrics = self.enableOpenMetrics
         configuration.dumpFSMPath = self.dumpFSM.flatMap { $0.isEmpty ? nil : $0 }
+        configuration.storagePath = self.storagePath.isEmpty ? nil : self.storagePath
+        configuration.snapshotIntervalSeconds = GoDuration.parseSeconds(self.snapshotInterval) ?? 5
         return configuration
     }
 }

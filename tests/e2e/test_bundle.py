@@ -227,6 +227,11 @@ def test_manifests_parse_and_are_hardened():
         assert c["resources"]["requests"] and c["resources"]["limits"], path
         volumes = {v["name"]: v for v in spec["volumes"]}
         assert "emptyDir" in volumes["metrics-socket"], path
+        # --storage.path is a mounted emptyDir (writable under readOnlyRootFilesystem; kept over container restarts).
+        storage = [a.split("=", 1)[1] for a in c["args"] if a.startswith("--storage.path=")]
+        assert len(storage) == 1, path
+        mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+        assert "emptyDir" in volumes[mounts[storage[0]]], path
         for container in spec.get("initContainers", []) + spec["containers"]:
             assert any(m["name"] == "metrics-socket" for m in container["volumeMounts"]), (path, container["name"])
     assert native == 1

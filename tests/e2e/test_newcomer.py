@@ -196,7 +196,7 @@ def test_two_quick_starts_the_second_fails_loudly(quickstarts, tmp_path):
 # --- The command line explains itself -----------------------------------------------------------------------------
 
 COMMANDS = ["explain", "emit", "demo", "cardinality", "help", "bench-json", "bench-ingest", "bench-mapping", "bench-churn",
-            "bench-cardinality"]
+            "bench-cardinality", "bench-snapshot"]
 
 
 def test_help_lists_every_command_with_one_line():

@@ -31,3 +31,22 @@ package struct Exemplar: Sendable, Equatable {
         return length <= 128
     }
 }
+
+extension Exemplar {
+    /// Writes an optional exemplar (a presence byte, then its fields) for a snapshot.
+    static func encode(_ exemplar: Exemplar?, into encoder: inout SnapshotEncoder) {
+        encoder.write(exemplar != nil)
+        guard let exemplar else { return }
+        encoder.write(exemplar.traceID)
+        encoder.write(exemplar.spanID)
+        encoder.write(exemplar.value)
+        encoder.write(exemplar.timestampSeconds)
+    }
+
+    static func decodeOptional(from decoder: inout SnapshotDecoder) throws(SnapshotFailure) -> Exemplar? {
+        guard try decoder.readBool() else { return nil }
+        return Exemplar(
+            traceID: try decoder.readString(), spanID: try decoder.readString(), value: try decoder.readDouble(),
+            timestampSeconds: try decoder.readDouble())
+    }
+}

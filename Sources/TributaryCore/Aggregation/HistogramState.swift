@@ -56,4 +56,29 @@ package struct HistogramState: Sendable {
         if self.exemplars.isEmpty { self.exemplars = Array(repeating: nil, count: self.counts.count) }
         self.exemplars[Self.bucketIndex(exemplar.value, bounds: bounds)] = exemplar
     }
+
+    /// Writes the classic buckets, sum, count, the native buckets and the exemplars.
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.counts)
+        encoder.write(self.sum)
+        encoder.write(self.count)
+        encoder.write(self.native != nil)
+        self.native?.encode(into: &encoder)
+        encoder.write(count: self.exemplars.count)
+        for exemplar in self.exemplars { Exemplar.encode(exemplar, into: &encoder) }
+    }
+
+    /// The histogram a snapshot holds for a family with `bucketCount` bounds (another count is invalid: the
+    /// buckets would not line up with the bounds).
+    init(decoding decoder: inout SnapshotDecoder, bucketCount: Int) throws(SnapshotFailure) {
+        self.counts = try decoder.readDoubles()
+        guard self.counts.count == bucketCount + 1 else { throw .invalidValue }
+        self.sum = try decoder.readDouble()
+        self.count = try decoder.readDouble()
+        self.native = try decoder.readBool() ? try NativeHistogramState(decoding: &decoder) : nil
+        let exemplarCount = try decoder.readCount(elementBytes: 1)
+        guard exemplarCount == 0 || exemplarCount == self.counts.count else { throw .invalidValue }
+        for _ in 0..<exemplarCount { self.exemplars.append(try Exemplar.decodeOptional(from: &decoder)) }
+    }
 }
+

@@ -118,7 +118,8 @@ package struct NativeHistogramState: Sendable {
         var result: [Int32: Double] = [:]
         result.reserveCapacity(buckets.count)
         for (key, weight) in buckets {
-            let newKey = key > 0 ? (key + 1) / 2 : key / 2
+            // ceil(key / 2) without overflow: +Inf lives at Int32.max.
+            let newKey = key > 0 ? key / 2 + (key & 1) : key / 2
             result[newKey, default: 0] += weight
         }
         return result
@@ -133,15 +134,46 @@ package struct NativeHistogramState: Sendable {
         weights.reserveCapacity(keys.count)
         var previous: Int32? = nil
         for key in keys {
-            if let last = previous, key == last + 1 {
+            // Wrapping arithmetic, as client_golang's int32 offsets: +Inf's bucket (Int32.max) after a very small
+            // value's bucket is a gap no Int32 holds.
+            if let last = previous, key == last &+ 1 {
                 spans[spans.count - 1].length += 1
             } else {
-                spans.append((offset: previous.map { key - $0 - 1 } ?? key, length: 1))
+                spans.append((offset: previous.map { key &- $0 &- 1 } ?? key, length: 1))
             }
             weights.append(buckets[key]!)
             previous = key
         }
         return (spans, weights)
+    }
+}
+
+extension NativeHistogramState {
+    /// Largest bucket index magnitude a restored bucket may have besides +Inf's `Int32.max`: more than any finite
+    /// double gives at schema 8 (about 1024 · 256).
+    private static let restoredKeyLimit: Int32 = 1 << 20
+
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.schema)
+        encoder.write(self.zeroThreshold)
+        encoder.write(count: self.maxBuckets)
+        encoder.write(self.zeroCount)
+        encoder.write(self.positive)
+        encoder.write(self.negative)
+    }
+
+    /// The native buckets a snapshot holds; a schema outside [-4, 8] or a bucket index no observation produces is
+    /// invalid.
+    init(decoding decoder: inout SnapshotDecoder) throws(SnapshotFailure) {
+        self.schema = try decoder.readInt32()
+        self.zeroThreshold = try decoder.readFiniteDouble()
+        self.maxBuckets = Int(try decoder.readUInt32())
+        self.zeroCount = try decoder.readDouble()
+        self.positive = try decoder.readBuckets()
+        self.negative = try decoder.readBuckets()
+        guard (-4...8).contains(self.schema), self.zeroThreshold >= 0 else { throw .invalidValue }
+        let valid = { (key: Int32) in key == Int32.max || (-Self.restoredKeyLimit...Self.restoredKeyLimit).contains(key) }
+        guard self.positive.keys.allSatisfy(valid), self.negative.keys.allSatisfy(valid) else { throw .invalidValue }
     }
 }
 

@@ -32,4 +32,27 @@ package struct SetState: Sendable {
         self.current.removeAll(keepingCapacity: true)
         self.windowEndsAt &+= windowsPassed &* self.windowNanos
     }
+
+    /// Writes the window (its length and end) and the members of the current and the last completed window.
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.windowNanos)
+        encoder.write(deadline: self.windowEndsAt)
+        encoder.write(Int64(self.lastCompleted ?? -1))
+        encoder.write(count: self.current.count)
+        for member in self.current.sorted() { encoder.write(member) }  // sorted: equal sets, equal bytes
+    }
+
+    /// The set a snapshot holds; its window keeps running through the downtime (``SnapshotDecoder/readDeadline()``).
+    init(decoding decoder: inout SnapshotDecoder) throws(SnapshotFailure) {
+        let windowNanos = try decoder.readUInt64()
+        guard windowNanos > 0 else { throw .invalidValue }
+        self.windowNanos = windowNanos
+        self.windowEndsAt = try decoder.readDeadline()
+        let lastCompleted = try decoder.readInt64()
+        guard lastCompleted >= -1 else { throw .invalidValue }
+        self.lastCompleted = lastCompleted < 0 ? nil : Int(lastCompleted)
+        let count = try decoder.readCount(elementBytes: 8)
+        self.current.reserveCapacity(count)
+        for _ in 0..<count { self.current.insert(try decoder.readUInt64()) }
+    }
 }

@@ -245,6 +245,59 @@ package struct ShardState: Sendable {
         return expired
     }
 
+    // MARK: - Snapshots
+
+    /// Adds the family of a snapshot record (`restored` holds that one family and its live series) and returns how
+    /// many series it restored. Run at start, before listeners open.
+    ///
+    /// With `checkMapping` (the snapshot was written under another mapping file), the family's first input
+    /// (``FamilySource``) is decided again (``RouteDecision``) and the family kept only if the current mapping still
+    /// produces its name and type (and bounds, for histograms); it then takes the current help and summary
+    /// options. Reserved names and suffix collisions are refused as ingest would refuse them.
+    mutating func restore(_ restored: SeriesStore, checkMapping: Bool) throws(SnapshotFailure) -> Int {
+        guard var family = restored.families.first else { return 0 }
+        if checkMapping {
+            guard let current = self.currentFamily(for: family) else { throw .mappingChanged }
+            family.help = current.help
+            family.summaryOptions = current.summaryOptions
+        }
+        let familyID: Int32
+        if let existing = self.store.familyID(named: family.name) {
+            let mine = self.store.families[Int(existing)]
+            guard mine.storage == family.storage, mine.storage != .histogram || mine.bounds == family.bounds else {
+                throw .invalidValue
+            }
+            familyID = existing
+        } else {
+            guard !family.name.hasPrefix(RouteDecision.reservedPrefix),
+                self.store.suffixCollision(name: family.name, storage: family.storage) == nil
+            else { throw .invalidValue }
+            familyID = self.store.addFamily(family)
+        }
+        for id in restored.families[0].series {
+            if let existing = self.store.seriesID(family: familyID, labelText: restored.series[Int(id)].labelText) {
+                self.store.combineSeries(existing, with: id, of: restored)
+            } else {
+                self.store.copySeries(id, of: restored, into: familyID, indexed: true)
+            }
+        }
+        if self.routes.count > 0 { self.routes.removeAll() }  // routes may point at series now combined
+        return restored.families[0].series.count
+    }
+
+    /// The family the current mapping makes of `family`'s first input, if it has the same name, type and bounds.
+    private func currentFamily(for family: Family) -> Family? {
+        guard let source = family.source else { return nil }
+        let tags = StatsDTagParser.Resolved(name: source.name, labels: [], tagErrors: 0, hasNameTags: false)
+        let decision = RouteDecision.decide(
+            tags: tags, request: source.request, mapper: self.mapper, limits: .unlimited,
+            defaultHelp: self.settings.defaultHelp, store: SeriesStore(setWindowNanos: 1))
+        guard case .accept = decision.verdict, let current = decision.newFamily, current.name == family.name,
+            current.storage == family.storage, current.storage != .histogram || current.bounds == family.bounds
+        else { return nil }
+        return current
+    }
+
     // MARK: - Scrapes
 
     /// Sorts families and series for exposition (cheap unless series were added); run under the lock before a copy.

@@ -130,6 +130,51 @@ package struct SummaryState: Sendable {
     }
 }
 
+extension SummaryState {
+    /// Most window slices and buffer capacity a snapshot may give a summary (far above any mapping's).
+    private static let restoreLimit = 1 << 20
+
+    /// Writes the cumulative sum and count and the whole window: every slice's exact values and sketch, the head
+    /// and when it ends.
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.sum)
+        encoder.write(self.count)
+        encoder.write(self.sliceNanos)
+        encoder.write(count: self.bufferCapacity)
+        encoder.write(count: self.head)
+        encoder.write(deadline: self.headEndsAt)
+        encoder.write(count: self.slices.count)
+        for slice in self.slices {
+            encoder.write(slice.values)
+            encoder.write(slice.weights)
+            slice.sketch.encode(into: &encoder)
+        }
+    }
+
+    /// The summary a snapshot holds; the window keeps sliding through the downtime, so slices older than
+    /// `max_age` are dropped at the first observation or scrape, as if Tributary had run on.
+    init(decoding decoder: inout SnapshotDecoder) throws(SnapshotFailure) {
+        self.sum = try decoder.readDouble()
+        self.count = try decoder.readDouble()
+        self.sliceNanos = try decoder.readUInt64()
+        self.bufferCapacity = Int(try decoder.readUInt32())
+        self.head = Int(try decoder.readUInt32())
+        self.headEndsAt = try decoder.readDeadline()
+        let sliceCount = try decoder.readCount(elementBytes: 4 + 4 + 24)
+        guard self.sliceNanos > 0, sliceCount > 0, sliceCount <= Self.restoreLimit, self.head < sliceCount,
+            self.bufferCapacity >= 16, self.bufferCapacity <= Self.restoreLimit
+        else { throw .invalidValue }
+        self.slices = []
+        self.slices.reserveCapacity(sliceCount)
+        for _ in 0..<sliceCount {
+            let values = try decoder.readDoubles()
+            let weights = try decoder.readDoubles()
+            guard values.count == weights.count else { throw .invalidValue }
+            self.slices.append(Slice(values: values, weights: weights, sketch: try LogSketch(decoding: &decoder)))
+        }
+    }
+}
+
 /// A mergeable log-bucketed sketch (DDSketch-style) with about 0.5 % relative error.
 package struct LogSketch: Sendable {
     private static let gamma = 1.01
@@ -186,5 +231,19 @@ package struct LogSketch: Sendable {
 
     private static func value(_ key: Int32) -> Double {
         2 * pow(gamma, Double(key)) / (gamma + 1)
+    }
+
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.positive)
+        encoder.write(self.negative)
+        encoder.write(self.zero)
+        encoder.write(self.totalWeight)
+    }
+
+    init(decoding decoder: inout SnapshotDecoder) throws(SnapshotFailure) {
+        self.positive = try decoder.readBuckets()
+        self.negative = try decoder.readBuckets()
+        self.zero = try decoder.readDouble()
+        self.totalWeight = try decoder.readDouble()
     }
 }

@@ -21,7 +21,9 @@ extension CompiledMapper {
         } catch {
             throw .invalidYAML(String(describing: error))
         }
-        return try Self.compile(file)
+        var mapper = try Self.compile(file)
+        mapper.sourceHash = SnapshotHash.hash(yaml)
+        return mapper
     }
 
     private static func describe(_ error: DecodingError) -> String {

@@ -33,6 +33,10 @@ package struct CompiledMapper: Sendable {
     /// Indices (into `rules`) of the regex rules, in file order.
     package private(set) var regexRuleIndices: [Int] = []
 
+    /// ``SnapshotHash`` of the mapping file's text (0 for ``empty``): recorded in snapshots, so a restore knows when
+    /// the mapping changed since the write.
+    package var sourceHash: UInt64 = 0
+
     /// Number of rules (for `tributary_loaded_mappings`).
     package var ruleCount: Int { self.rules.count }
 

@@ -136,6 +136,7 @@ package struct RouteDecision: Sendable {
         family.originalName = unmapped && shape.tags.name != outcome.name ? shape.tags.name : nil
         family.unit = request.unit
         family.ruleSeriesBudget = outcome.maxSeriesPerMetric
+        family.source = FamilySource(name: shape.tags.name, request: request)
         let factor = outcome.histogramOptions.nativeBucketFactor
         if shape.storage == .histogram && factor > 1 {
             family.nativeSchema = NativeHistogramState.schema(forFactor: factor)

@@ -1,5 +1,6 @@
 /// The value-column operations ``SeriesStore`` runs through ``StorageKind/dispatch(_:_:)``, each written once for
-/// every kind of value: allocate, release, copy and combine a slot, and emit a family's series to a sink.
+/// every kind of value: allocate, release, copy and combine a slot, decode a snapshot's value, and emit a family's
+/// series to a sink.
 struct AllocateSlot: ColumnVisitor {
     let family: Family
     let setWindowNanos: UInt64
@@ -33,6 +34,21 @@ struct CombineSlot: ColumnVisitor {
 
     func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) {
         column[self.into].combine(self.other[keyPath: Value.column][self.from], otherIsLater: self.otherIsLater)
+    }
+}
+
+/// Decodes a snapshot's value into a new slot (a pointer: the decoder lives in
+/// ``SeriesStore/addRestoredSeries(family:labelText:ttlNanos:createdSeconds:lastUpdate:decoder:)``).
+struct DecodeSlot: ColumnVisitor {
+    let decoder: UnsafeMutablePointer<SnapshotDecoder>
+    let family: Family
+
+    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) -> Result<Int32, SnapshotFailure> {
+        do throws(SnapshotFailure) {
+            return .success(column.allocate(try Value(decoding: &self.decoder.pointee, family: self.family)))
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -18,6 +18,9 @@ struct Family: Sendable {
     /// The budget of the rule that last routed a new line shape to this family (`tributary_max_series_per_metric`);
     /// nil when that rule has none (`--limits.max-series-per-metric` applies). Reported by ``CardinalityReport``.
     var ruleSeriesBudget: Int? = nil
+    /// The input that created the family: mapped again when a snapshot is restored under another mapping file, to
+    /// check the mapping still produces this name and type. Nil in families made by tests and tools.
+    var source: FamilySource? = nil
     /// Series ids by their rendered label text.
     var seriesByLabels: [String: Int32] = [:]
     /// Live series ids, sorted by label text when `sorted` is true.
@@ -28,6 +31,12 @@ struct Family: Sendable {
     var header: FamilyHeader {
         FamilyHeader(name: self.name, originalName: self.originalName, help: self.help, storage: self.storage, unit: self.unit)
     }
+}
+
+/// The name (tags removed, before mapping) and request of the first sample that created a family.
+struct FamilySource: Sendable {
+    var name: String
+    var request: RouteRequest
 }
 
 /// One series: a family and a label set, and where its value lives.

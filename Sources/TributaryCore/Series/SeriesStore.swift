@@ -101,12 +101,35 @@ package struct SeriesStore: Sendable {
         return self.insert(record, into: familyID, indexed: true, keepsOrder: false)
     }
 
+    /// Adds a series of a snapshot record to `family`, its value decoded by the family's kind (the restore path:
+    /// times already moved to this process's clock by `decoder`).
+    mutating func addRestoredSeries(
+        family familyID: Int32, labelText: String, ttlNanos: UInt64, createdSeconds: Double, lastUpdate: UInt64,
+        decoder: inout SnapshotDecoder
+    ) throws(SnapshotFailure) -> Int32 {
+        let slot = try self.decodeSlot(family: familyID, decoder: &decoder).get()
+        let record = SeriesRecord(
+            family: familyID, labelText: labelText, slot: slot, lastUpdate: lastUpdate, createdSeconds: createdSeconds,
+            ttlNanos: ttlNanos, alive: true)
+        return self.insert(record, into: familyID, indexed: true, keepsOrder: false)
+    }
+
     /// A fresh value slot for a new series of `family`. Its own function so that the family copy the value's
     /// initialiser reads is released before ``insert(_:into:indexed:keepsOrder:)`` writes the family's label index and series
     /// list: a copy still alive there made every new series copy both (quadratic churn).
     private mutating func allocateSlot(family familyID: Int32, now: UInt64) -> Int32 {
         var allocate = AllocateSlot(family: self.families[Int(familyID)], setWindowNanos: self.setWindowNanos, now: now)
         return self.families[Int(familyID)].storage.dispatch(&self.columns, &allocate)
+    }
+
+    private mutating func decodeSlot(
+        family familyID: Int32, decoder: inout SnapshotDecoder
+    ) -> Result<Int32, SnapshotFailure> {
+        let family = self.families[Int(familyID)]
+        return withUnsafeMutablePointer(to: &decoder) { decoder in
+            var decode = DecodeSlot(decoder: decoder, family: family)
+            return family.storage.dispatch(&self.columns, &decode)
+        }
     }
 
     /// Adds `record` to `familyID`; `keepsOrder` when it is known to sort after the family's series (merge copies

@@ -18,6 +18,12 @@ protocol SeriesValue: Sendable {
     mutating func emit(
         to sink: inout some ExpositionSink, family: Family, series: SeriesRecord, now: UInt64,
         scratch: inout ExpositionScratch)
+    /// Writes the whole state for a snapshot: what ``init(decoding:family:)`` needs to continue where it stood.
+    func encode(into encoder: inout SnapshotEncoder)
+    /// The state a snapshot holds for a series of `family`. Throws ``SnapshotFailure/invalidValue`` for a state no
+    /// encoder writes (or that does not fit `family`, such as another bucket count), so a restored value never
+    /// breaks an invariant later.
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure)
 }
 
 extension SeriesValue {
@@ -45,6 +51,16 @@ struct CounterValue: SeriesValue {
     init(family: Family, setWindowNanos: UInt64, now: UInt64) {}
     static var released: Self { Self() }
 
+    func encode(into encoder: inout SnapshotEncoder) {
+        encoder.write(self.value)
+        Exemplar.encode(self.exemplar, into: &encoder)
+    }
+
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
+        self.value = try decoder.readDouble()
+        self.exemplar = try Exemplar.decodeOptional(from: &decoder)
+    }
+
     mutating func combine(_ other: Self, otherIsLater: Bool) {
         self.value += other.value
         if otherIsLater || self.exemplar == nil { self.exemplar = other.exemplar ?? self.exemplar }
@@ -69,6 +85,12 @@ struct GaugeValue: SeriesValue {
     init(family: Family, setWindowNanos: UInt64, now: UInt64) {}
     static var released: Self { Self() }
 
+    func encode(into encoder: inout SnapshotEncoder) { encoder.write(self.value) }
+
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
+        self.value = try decoder.readDouble()
+    }
+
     mutating func combine(_ other: Self, otherIsLater: Bool) {
         if otherIsLater { self = other }
     }
@@ -85,6 +107,10 @@ extension SetState: SeriesValue {
     static var column: WritableKeyPath<ValueColumns, ValueColumn<Self>> { \.sets }
     init(family: Family, setWindowNanos: UInt64, now: UInt64) { self.init(windowNanos: setWindowNanos, now: now) }
     static var released: Self { SetState(windowNanos: 1, now: 0) }
+
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
+        try self.init(decoding: &decoder)
+    }
 
     mutating func combine(_ other: Self, otherIsLater: Bool) {
         if otherIsLater { self = other }
@@ -107,6 +133,10 @@ extension SummaryState: SeriesValue {
     }
     init(family: Family, setWindowNanos: UInt64, now: UInt64) { self.init(options: family.summaryOptions, now: now) }
     static var released: Self { SummaryState(options: .statsdExporterDefault, now: 0) }
+
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
+        try self.init(decoding: &decoder)
+    }
 
     mutating func combine(_ other: Self, otherIsLater: Bool) {
         if otherIsLater { self = other }
@@ -132,6 +162,10 @@ extension HistogramState: SeriesValue {
         self.init(bucketCount: family.bounds.count, native: native)
     }
     static var released: Self { HistogramState(bucketCount: 0) }
+
+    init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
+        try self.init(decoding: &decoder, bucketCount: family.bounds.count)
+    }
 
     mutating func combine(_ other: Self, otherIsLater: Bool) { self.add(other) }
 

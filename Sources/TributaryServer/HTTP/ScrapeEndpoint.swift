@@ -17,6 +17,8 @@ package final class ScrapeEndpoint: Sendable {
     private let statistics: IngestStatistics
     private let reloader: MappingReloader
     private let httpRequestCounter: HTTPRequestCounter
+    /// Persistence status (`--storage.path`), for the `tributary_snapshot_*` families; nil when off.
+    private let snapshots: SnapshotStatus?
     /// The UDP reader ports, for kernel drop accounting (`tributary_udp_kernel_drops_total`).
     private let boundUDPPorts: @Sendable () -> [Int]
     /// `--statsd.relay.address`, for its counters.
@@ -27,9 +29,11 @@ package final class ScrapeEndpoint: Sendable {
 
     package init(
         shards: AggregationShards, statistics: IngestStatistics, reloader: MappingReloader,
-        httpRequests: HTTPRequestCounter, boundUDPPorts: @escaping @Sendable () -> [Int], relay: StatsDRelay? = nil
+        httpRequests: HTTPRequestCounter, snapshots: SnapshotStatus? = nil,
+        boundUDPPorts: @escaping @Sendable () -> [Int], relay: StatsDRelay? = nil
     ) {
         self.relay = relay
+        self.snapshots = snapshots
         self.shards = shards
         self.statistics = statistics
         self.reloader = reloader
@@ -91,7 +95,8 @@ package final class ScrapeEndpoint: Sendable {
             httpRequestErrors: self.httpRequestCounter.failureSnapshot(),
             processStartTimeSeconds: ProcessMetrics.currentStartTimeSeconds(),
             residentMemoryBytes: ProcessMetrics.currentResidentMemoryBytes(),
-            relay: self.relay?.counts
+            relay: self.relay?.counts,
+            storage: self.snapshots.map { .init(status: $0.current, nowSeconds: wallClockSeconds()) }
         )
     }
 }

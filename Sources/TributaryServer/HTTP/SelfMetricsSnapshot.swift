@@ -96,6 +96,20 @@ package struct SelfMetricsSnapshot: Sendable {
     package var processStartTimeSeconds: Double?
     /// Resident set size in bytes; `nil` omits the family.
     package var residentMemoryBytes: UInt64?
+    /// Persistence (`--storage.path`); `nil` omits the `tributary_snapshot_*` families.
+    package var storage: Storage?
+
+    /// The `tributary_snapshot_*` families' values.
+    package struct Storage: Sendable, Equatable {
+        package var status: SnapshotStatus.Values
+        /// Wall-clock seconds now, for the snapshot's age.
+        package var nowSeconds: Double
+
+        package init(status: SnapshotStatus.Values, nowSeconds: Double) {
+            self.status = status
+            self.nowSeconds = nowSeconds
+        }
+    }
 
     package init(
         ingest: IngestCounts = IngestCounts(),
@@ -110,9 +124,11 @@ package struct SelfMetricsSnapshot: Sendable {
         httpRequestErrors: [UInt64] = [],
         processStartTimeSeconds: Double? = nil,
         residentMemoryBytes: UInt64? = nil,
-        relay: RelayCounts? = nil
+        relay: RelayCounts? = nil,
+        storage: Storage? = nil
     ) {
         self.relay = relay
+        self.storage = storage
         self.ingest = ingest
         self.seriesByKind = seriesByKind
         self.listeners = listeners

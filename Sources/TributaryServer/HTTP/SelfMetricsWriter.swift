@@ -129,6 +129,8 @@ package enum SelfMetricsWriter {
             "The total number of HTTP requests rejected before reaching a handler, by reason.",
             HTTPRequestFailure.allCases.map { ($0.label, $0.rawValue) }, snapshot.httpRequestErrors, &sink)
 
+        if let storage = snapshot.storage { self.writeStorage(storage, into: &sink) }
+
         if let start = snapshot.processStartTimeSeconds {
             sink.beginFamily(FamilyHeader(name: "tributary_process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", storage: .gauge))
             self.sample("tributary_process_start_time_seconds", [], start, &sink)
@@ -188,6 +190,50 @@ package enum SelfMetricsWriter {
             sink.beginFamily(FamilyHeader(name: name, help: help, storage: .counter))
             self.sample(name, [("target", relay.target)], Double(value), &sink)
         }
+    }
+
+    /// The `--storage.path` families: the last snapshot written (time, age, duration, size, series), writes and
+    /// failures, and what the restore at start put back and dropped (every reason listed, even at 0).
+    private static func writeStorage(_ storage: SelfMetricsSnapshot.Storage, into sink: inout some ExpositionSink) {
+        let status = storage.status
+        self.counter(
+            "tributary_snapshot_writes_total", "The total number of state snapshots written (--storage.path).",
+            status.writes, &sink)
+        self.counter(
+            "tributary_snapshot_write_failures_total",
+            "The total number of state snapshots that could not be written (see the log for the error).",
+            status.writeFailures, &sink)
+        if let last = status.lastWriteSeconds {
+            self.gauge(
+                "tributary_snapshot_last_write_timestamp_seconds",
+                "Wall-clock time of the last snapshot written, in seconds since the epoch.", last, &sink)
+            self.gauge(
+                "tributary_snapshot_age_seconds", "Seconds since the last snapshot was written.",
+                max(0, storage.nowSeconds - last), &sink)
+            self.gauge(
+                "tributary_snapshot_duration_seconds",
+                "Seconds the last snapshot took to copy, encode and write (fsync and rename included).",
+                status.lastDurationSeconds, &sink)
+            self.gauge(
+                "tributary_snapshot_size_bytes", "Size of the last snapshot written, in bytes.",
+                Double(status.lastSizeBytes), &sink)
+            self.gauge(
+                "tributary_snapshot_series", "Series in the last snapshot written.", Double(status.lastSeries), &sink)
+        }
+        let restore = status.restore ?? SnapshotRestoreReport()
+        self.gauge(
+            "tributary_snapshot_restored_series", "Series restored from the snapshot at start.",
+            Double(restore.restoredSeries), &sink)
+        self.reasons(
+            "tributary_snapshot_restore_dropped_total",
+            "What the restore at start dropped, by reason: series (expired, mapping_changed), records of one family (truncated, checksum_mismatch, invalid_value) or the whole file (not_a_snapshot, incompatible_version).",
+            SnapshotFailure.allCases.map { ($0.label, $0.rawValue) },
+            SnapshotFailure.allCases.map { UInt64(restore.dropped[$0] ?? 0) }, &sink)
+    }
+
+    private static func gauge(_ name: String, _ help: String, _ value: Double, _ sink: inout some ExpositionSink) {
+        sink.beginFamily(FamilyHeader(name: name, help: help, storage: .gauge))
+        self.sample(name, [], value, &sink)
     }
 
     /// A counter family with one series per failure reason (`reason` label), every reason listed even at 0.

@@ -54,6 +54,7 @@ enum StatusPage {
             </div>
             <div class="cols">
             <section><h2>Mapping config</h2><table><tbody id="reload"></tbody></table></section>
+            <section id="storage-section" hidden><h2>Persistence</h2><table><tbody id="storage"></tbody></table></section>
             <section><h2>Rejected by reason</h2><table><tbody id="errors"></tbody></table></section>
             </div>
             <section><h2>Cardinality</h2>
@@ -142,6 +143,17 @@ enum StatusPage {
               if (r.last_error) rows.push(["error", [r.last_error + " (previous mapping kept)", "bad"]]);
               rows.push(["reloads", `${fmt(r.successes)} ok, ${fmt(r.failures)} failed`]);
               fill(byId("reload"), rows);
+              if (s.storage) {
+                const st = s.storage, srows = [["directory", st.path]];
+                srows.push(["last snapshot", st.last_write_time != null
+                  ? [`${new Date(st.last_write_time * 1000).toLocaleString()} (${fmt(st.last_series)} series, ${fmt(st.last_size_bytes)} bytes, ${fmt(st.last_duration_seconds * 1000, 1)} ms)`, "ok"]
+                  : ["none written yet", "muted"]]);
+                if (st.last_error) srows.push(["error", [`${st.last_error} (${fmt(st.write_failures)} failed writes)`, "bad"]]);
+                const dropped = Object.entries(st.restore_dropped).map(([reason, n]) => `${fmt(n)} ${reason}`);
+                srows.push(["restored at start", `${fmt(st.restored_series)} series` + (dropped.length ? `; dropped ${dropped.join(", ")}` : "")]);
+                fill(byId("storage"), srows);
+                byId("storage-section").hidden = false;
+              }
               const errors = [["StatsD", "errors"], ["JSON feed", "json_errors"]].flatMap(([protocol, key]) =>
                 Object.entries(s[key]).filter(([, n]) => n > 0).map(([reason, n]) => {
                   const rate = dt > 0 ? fmt((n - previous[key][reason]) / dt, 1) + "/s" : "";

@@ -25,3 +25,10 @@ package func wallClockOffsetSeconds() -> Double {
     clock_gettime(CLOCK_REALTIME, &spec)
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9 - Double(monotonic) / 1e9
 }
+
+/// Wall-clock seconds since the epoch (`CLOCK_REALTIME`).
+package func wallClockSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}

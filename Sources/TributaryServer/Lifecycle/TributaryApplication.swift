@@ -32,6 +32,8 @@ package final class TributaryApplication: Sendable {
     package let scrape: ScrapeEndpoint
     /// `/api/v1/explain`, `/api/v1/unmapped`, `/api/v1/status`.
     package let api: APIRoutes
+    /// Persistence (`--storage.path`); nil when off.
+    package let snapshots: SnapshotService?
     let logger: Logger
     let httpRequestCounter = HTTPRequestCounter()
 
@@ -64,20 +66,29 @@ package final class TributaryApplication: Sendable {
         self.jsonIngest = JSONIngestService(
             configuration: configuration.json, shard: shards.primary, statistics: self.statistics,
             readiness: readiness, logger: logger, group: ingestGroup)
+        let snapshots = configuration.storagePath.map { path in
+            SnapshotService(
+                shards: shards, directory: path,
+                interval: .nanoseconds(Int64(max(0.01, configuration.snapshotIntervalSeconds) * 1e9)),
+                status: SnapshotStatus(directory: path), logger: logger)
+        }
+        self.snapshots = snapshots
         self.scrape = ScrapeEndpoint(
             shards: shards, statistics: self.statistics, reloader: reloader, httpRequests: self.httpRequestCounter,
-            boundUDPPorts: { ingest.boundUDPPorts }, relay: ingest.relay)
+            snapshots: snapshots?.status, boundUDPPorts: { ingest.boundUDPPorts }, relay: ingest.relay)
         self.api = APIRoutes(
             explain: ExplainRoute(reloader: reloader, dialects: configuration.aggregation.dialects, shards: shards),
             unmapped: UnmappedRoute(shards: shards),
             status: StatusRoute(
                 statsd: configuration.statsd, json: configuration.json, webListenAddress: configuration.webListenAddress, shards: shards,
                 statistics: self.statistics, reloader: reloader, readiness: readiness,
-                boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds()),
+                boundPorts: { (ingest.boundUDPPorts, ingest.boundTCPPorts) }, startedAt: monotonicNanoseconds(),
+                snapshots: snapshots?.status),
             cardinality: CardinalityRoute(shards: shards))
     }
 
-    /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), then runs every
+    /// Loads the mapping (failing start-up on a bad file, like statsd_exporter), restores the snapshot (with
+    /// `--storage.path`; before any listener opens, so the first scrape continues every counter), then runs every
     /// service until one of `signals` (SIGTERM or SIGINT) or task cancellation.
     ///
     /// Errors a user can cause at start-up (a bad mapping or web config file, a busy or forbidden address) are
@@ -89,6 +100,7 @@ package final class TributaryApplication: Sendable {
             throw UserError(error.startUpDescription)
         }
         self.readiness.markReady("config")
+        self.snapshots?.restore()
         let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: Self.httpEventLoopThreads)
         do {
             try await self.runServices(httpGroup: httpGroup, signals: signals)
@@ -113,11 +125,13 @@ package final class TributaryApplication: Sendable {
         }
         let http = HTTPReadinessService(server: server, readiness: self.readiness)
         // Graceful shutdown runs in reverse order, each service after the previous one finished: the listeners
-        // stop first (what they read is applied), then maintenance, then HTTP (after `--web.shutdown-grace`).
+        // stop first (what they read is applied), then maintenance, then the final snapshot, then HTTP (after
+        // `--web.shutdown-grace`).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http)]
+        if let snapshots = self.snapshots { services.append(.init(service: snapshots)) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: http),
+                services: services + [
                     .init(
                         service: MaintenanceService(
                             shards: self.shards.all, reloader: self.reloader,

@@ -26,6 +26,10 @@ package struct TributaryConfiguration: Sendable {
     package var shutdownGraceSeconds: Double = 0
     /// `--debug.dump-fsm`: write the glob matcher as a Graphviz dot file here at start and on every reload.
     package var dumpFSMPath: String?
+    /// `--storage.path`: the directory of the snapshot that carries series state over a restart; nil keeps none.
+    package var storagePath: String?
+    /// `--storage.snapshot-interval`, seconds between snapshots (one more is written on graceful shutdown).
+    package var snapshotIntervalSeconds: Double = 5
 
     package init(
         statsd: StatsDListenerConfiguration, webListenAddress: ListenAddress, telemetryPath: String = "/metrics",

@@ -84,6 +84,33 @@ struct StatusResponse: Codable, Equatable {
         }
     }
 
+    /// Persistence (`--storage.path`): the last snapshot written and the restore at start.
+    struct Storage: Codable, Equatable {
+        var path: String
+        /// Seconds since the Unix epoch; nil before the first write.
+        var lastWriteTime: Double?
+        var lastDurationSeconds: Double
+        var lastSizeBytes: Int
+        var lastSeries: Int
+        var writeFailures: UInt64
+        var lastError: String?
+        var restoredSeries: Int
+        /// What the restore dropped, by reason (`expired`, `checksum_mismatch`, …).
+        var restoreDropped: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case path
+            case lastWriteTime = "last_write_time"
+            case lastDurationSeconds = "last_duration_seconds"
+            case lastSizeBytes = "last_size_bytes"
+            case lastSeries = "last_series"
+            case writeFailures = "write_failures"
+            case lastError = "last_error"
+            case restoredSeries = "restored_series"
+            case restoreDropped = "restore_dropped"
+        }
+    }
+
     var version: String
     var uptimeSeconds: Double
     var ready: Bool
@@ -96,9 +123,11 @@ struct StatusResponse: Codable, Equatable {
     /// `json_errors_total` by reason, zeros included.
     var jsonErrors: [String: UInt64]
     var reload: Reload
+    /// Nil when `--storage.path` is not set.
+    var storage: Storage?
 
     enum CodingKeys: String, CodingKey {
-        case version, ready, listeners, counters, series, errors, reload
+        case version, ready, listeners, counters, series, errors, reload, storage
         case jsonErrors = "json_errors"
         case uptimeSeconds = "uptime_seconds"
     }

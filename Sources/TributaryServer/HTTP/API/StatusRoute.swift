@@ -18,6 +18,8 @@ struct StatusRoute: Sendable {
     let boundPorts: @Sendable () -> (udp: [Int], tcp: [Int])
     /// Monotonic ns when the process started serving, for `uptime_seconds`.
     let startedAt: UInt64
+    /// Persistence status; nil when `--storage.path` is not set.
+    var snapshots: SnapshotStatus? = nil
 
     func respond(_ request: HTTPRequestInfo) -> HTTPResponseInfo {
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -60,7 +62,18 @@ struct StatusRoute: Sendable {
             version: TributaryVersion.current,
             uptimeSeconds: Double(now &- min(now, self.startedAt)) / 1e9,
             ready: self.readiness.isReady, listeners: self.listenerStatus(listeners), counters: counters,
-            series: series, errors: errors, jsonErrors: jsonErrors, reload: reload)
+            series: series, errors: errors, jsonErrors: jsonErrors, reload: reload,
+            storage: self.snapshots.map { Self.storage($0.current) })
+    }
+
+    private static func storage(_ status: SnapshotStatus.Values) -> StatusResponse.Storage {
+        var dropped: [String: Int] = [:]
+        for (reason, count) in status.restore?.dropped ?? [:] { dropped[reason.label] = count }
+        return StatusResponse.Storage(
+            path: status.directory, lastWriteTime: status.lastWriteSeconds,
+            lastDurationSeconds: status.lastDurationSeconds, lastSizeBytes: status.lastSizeBytes,
+            lastSeries: status.lastSeries, writeFailures: status.writeFailures, lastError: status.lastError,
+            restoredSeries: status.restore?.restoredSeries ?? 0, restoreDropped: dropped)
     }
 
     /// Configured listeners with their counts; `bound` comes from readiness (each listener reports ready once
