@@ -33,8 +33,7 @@ extension ShardState {
             prefix: 0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40),
             name: UnsafeRawBufferPointer(rebasing: line[sample.name]),
             tags: sample.labels.map { UnsafeRawBufferPointer(rebasing: line[$0]) })
-        let index = self.routeIndex(key) { $0.resolveJSON(sample, line: line, now: now) }
-        let route = self.route(at: index)
+        let route = self.route(for: key) { $0.resolveJSON(sample, line: line, now: now) }
         guard let series = self.record(route, from: .json, type: sample.type.mappingType.matchClass, line: line) else {
             return
         }

@@ -56,9 +56,7 @@ extension ShardState {
             tags: layout.hasContainerID
                 ? UnsafeRawBufferPointer(rebasing: line[layout.keySpanStart..<layout.keySpanEnd])
                 : layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil)
-        // Two statements: a `self.route(at: self.routeIndex…)` call would read the routes from before the insert.
-        let index = self.routeIndex(key) { $0.resolveStatsD(type: sample.type, line: line, layout: layout, now: now) }
-        let route = self.route(at: index)
+        let route = self.route(for: key) { $0.resolveStatsD(type: sample.type, line: line, layout: layout, now: now) }
         if route.hasTags { self.counts.linesWithTags += 1 }
         self.counts.tagErrors &+= UInt64(route.tagErrors)
         guard let series = self.record(route, from: .statsd, type: sample.type.matchClass, line: line) else { return }

@@ -95,24 +95,25 @@ package struct ShardState: Sendable {
     }
 
     /// The cached route for `key`, or the one `resolve` computes (once per new line shape), cached under that key.
-    /// A cached route whose series expired (its id now another series') is recomputed in place.
+    /// A cached route whose series expired (its id now another series') is recomputed in place. Returns the route
+    /// itself, so the hot path reads the cache once.
     @inline(__always)
-    mutating func routeIndex(_ key: RawKeyTable.SegmentedKey, _ resolve: (inout ShardState) -> Route) -> Int32 {
+    mutating func route(for key: RawKeyTable.SegmentedKey, _ resolve: (inout ShardState) -> Route) -> Route {
         let hash = key.hash
         if let found = self.routes.find(key, hash: hash) {
             let cached = self.routes[found]
-            if let series = cached.series, self.store.generation(of: series) != cached.seriesGeneration {
-                self.routes.replace(at: found, with: resolve(&self))
+            guard let series = cached.series, self.store.generation(of: series) != cached.seriesGeneration else {
+                return cached
             }
-            return found
+            let fresh = resolve(&self)
+            self.routes.replace(at: found, with: fresh)
+            return fresh
         }
         if self.routes.count >= self.routeCacheLimit { self.routes.removeAll() }
         let route = resolve(&self)
-        return self.routes.insert(route, key: key, hash: hash)
+        _ = self.routes.insert(route, key: key, hash: hash)
+        return route
     }
-
-    @inline(__always)
-    func route(at index: Int32) -> Route { self.routes[index] }
 
     /// The slow path: decides the route for resolved tags, then carries the decision out (creates the family and
     /// series it accepts, records an unmapped name).
@@ -233,7 +234,7 @@ package struct ShardState: Sendable {
     ///
     /// Routes to live series stay cached (a churn run expires series every interval: emptying the cache would send
     /// every steady line shape through the slow path again); a route to an expired series is recomputed when its
-    /// line shape next arrives (``routeIndex(_:_:)`` compares generations). Only when budget-bound routes are cached
+    /// line shape next arrives (``route(for:_:)`` compares generations). Only when budget-bound routes are cached
     /// is the cache emptied, so the room expiry freed is used again.
     @discardableResult
     package mutating func expire(now: UInt64) -> Int {
