@@ -54,6 +54,9 @@ struct SeriesRecord: Sendable {
     /// Expire after this long without a sample; 0 = never.
     var ttlNanos: UInt64
     var alive: Bool
+    /// The family's storage kind, kept here too so that updating a counter, gauge, set or summary touches only this
+    /// record and its value, not the (much larger) family. Set by ``SeriesStore`` when the record is inserted.
+    var storage: StorageKind = .counter
     /// How many times a series under this id expired: a cached ``Route`` to the id is current only while the
     /// generation it saw is (the id may be dead, or another series' by now).
     var generation: UInt32 = 0

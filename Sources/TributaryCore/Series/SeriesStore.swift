@@ -136,9 +136,10 @@ package struct SeriesStore: Sendable {
     /// series in sorted order, so the family need not be sorted again).
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool, keepsOrder: Bool) -> Int32 {
         let id: Int32
+        var record = record
+        record.storage = self.families[Int(familyID)].storage
         if let free = self.freeSeries.popLast() {
             id = free
-            var record = record
             record.generation = self.series[Int(id)].generation
             self.series[Int(id)] = record
         } else {
@@ -157,8 +158,7 @@ package struct SeriesStore: Sendable {
     @inline(__always)
     mutating func update(series id: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
         let slot = self.series[Int(id)].slot
-        let family = Int(self.series[Int(id)].family)
-        switch self.families[family].storage {
+        switch self.series[Int(id)].storage {
         case .counter:
             self.columns.counters[slot].value += observation.value / observation.sampleRate
         case .gauge:
@@ -173,6 +173,7 @@ package struct SeriesStore: Sendable {
             self.columns.summaries[slot].observe(
                 scaling.apply(observation.value), weight: 1 / observation.sampleRate, now: now)
         case .histogram:
+            let family = Int(self.series[Int(id)].family)
             self.columns.histograms[slot].observe(
                 scaling.apply(observation.value), weight: 1 / observation.sampleRate,
                 bounds: self.families[family].bounds)
