@@ -28,6 +28,12 @@ protocol SeriesValue: Sendable {
 
 extension SeriesValue {
     static func prepare(family: Family, scratch: inout ExpositionScratch) {}
+
+    /// The default merge: the later-updated shard's value wins (gauges, sets, summaries: their members and windows
+    /// cannot be added). Counters and histograms add instead.
+    mutating func combine(_ other: Self, otherIsLater: Bool) {
+        if otherIsLater { self = other }
+    }
 }
 
 /// Buffers reused across the series of one exposition, so writing a known series does not allocate.
@@ -91,10 +97,6 @@ struct GaugeValue: SeriesValue {
         self.value = try decoder.readDouble()
     }
 
-    mutating func combine(_ other: Self, otherIsLater: Bool) {
-        if otherIsLater { self = other }
-    }
-
     func emit(
         to sink: inout some ExpositionSink, family: Family, series: SeriesRecord, now: UInt64,
         scratch: inout ExpositionScratch
@@ -110,10 +112,6 @@ extension SetState: SeriesValue {
 
     init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
         try self.init(decoding: &decoder)
-    }
-
-    mutating func combine(_ other: Self, otherIsLater: Bool) {
-        if otherIsLater { self = other }
     }
 
     mutating func emit(
@@ -136,10 +134,6 @@ extension SummaryState: SeriesValue {
 
     init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
         try self.init(decoding: &decoder)
-    }
-
-    mutating func combine(_ other: Self, otherIsLater: Bool) {
-        if otherIsLater { self = other }
     }
 
     mutating func emit(
