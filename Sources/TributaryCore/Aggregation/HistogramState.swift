@@ -11,29 +11,45 @@ package struct HistogramState: Sendable {
     package private(set) var native: NativeHistogramState?
     /// The last exemplar per classic bucket (same indices as `counts`); empty until the first exemplar arrives.
     package private(set) var exemplars: [Exemplar?] = []
+    /// The family's upper bounds (one buffer shared by all its series), kept here so that an observation reads the
+    /// series' own state and not the family.
+    package private(set) var bounds: [Double]
 
-    package init(bucketCount: Int, native: NativeHistogramState? = nil) {
-        self.counts = Array(repeating: 0, count: bucketCount + 1)
+    package init(bounds: [Double], native: NativeHistogramState? = nil) {
+        self.counts = Array(repeating: 0, count: bounds.count + 1)
+        self.bounds = bounds
         self.native = native
     }
 
-    /// Adds `weight` observations of `value`; `bounds` are the family's upper bounds.
+    /// Adds `weight` observations of `value`.
     @inline(__always)
-    package mutating func observe(_ value: Double, weight: Double, bounds: [Double]) {
-        let index = Self.bucketIndex(value, bounds: bounds)
+    package mutating func observe(_ value: Double, weight: Double) {
+        let index = Self.bucketIndex(value, bounds: self.bounds)
         self.counts[index] += weight
         self.sum += value * weight
         self.count += weight
         if self.native != nil { self.native!.observe(value, weight: weight) }
     }
 
-    /// The classic bucket `value` falls in; `!(value <= bound)` so that NaN lands in +Inf, as in client_golang.
+    /// The classic bucket `value` falls in: the first bound `value <= bound`, or +Inf (also for NaN, as in
+    /// client_golang). Branch-free over up to 16 bounds (it counts the bounds below `value`, which for strictly
+    /// increasing bounds is that index); a binary search over more. Always a valid index into `counts`.
     @inline(__always)
     package static func bucketIndex(_ value: Double, bounds: [Double]) -> Int {
-        var index = 0
-        let n = bounds.count
-        while index < n && !(value <= bounds[index]) { index += 1 }
-        return index
+        bounds.withUnsafeBufferPointer { bounds in
+            if bounds.count <= 16 {
+                var index = 0
+                for bound in bounds { index &+= value <= bound ? 0 : 1 }
+                return index
+            }
+            var low = 0
+            var high = bounds.count
+            while low < high {
+                let middle = (low &+ high) >> 1
+                if value <= bounds[middle] { high = middle } else { low = middle &+ 1 }
+            }
+            return low
+        }
     }
 
     /// Adds `other`'s observations (the same series in another shard; same bounds). Exemplars: `other`'s win
@@ -52,9 +68,9 @@ package struct HistogramState: Sendable {
     }
 
     /// Keeps `exemplar` as the last one of the classic bucket its value falls in.
-    package mutating func attach(_ exemplar: Exemplar, bounds: [Double]) {
+    package mutating func attach(_ exemplar: Exemplar) {
         if self.exemplars.isEmpty { self.exemplars = Array(repeating: nil, count: self.counts.count) }
-        self.exemplars[Self.bucketIndex(exemplar.value, bounds: bounds)] = exemplar
+        self.exemplars[Self.bucketIndex(exemplar.value, bounds: self.bounds)] = exemplar
     }
 
     /// Writes the classic buckets, sum, count, the native buckets and the exemplars.
@@ -68,11 +84,12 @@ package struct HistogramState: Sendable {
         for exemplar in self.exemplars { Exemplar.encode(exemplar, into: &encoder) }
     }
 
-    /// The histogram a snapshot holds for a family with `bucketCount` bounds (another count is invalid: the
+    /// The histogram a snapshot holds for a family with these `bounds` (another bucket count is invalid: the
     /// buckets would not line up with the bounds).
-    init(decoding decoder: inout SnapshotDecoder, bucketCount: Int) throws(SnapshotFailure) {
+    init(decoding decoder: inout SnapshotDecoder, bounds: [Double]) throws(SnapshotFailure) {
+        self.bounds = bounds
         self.counts = try decoder.readDoubles()
-        guard self.counts.count == bucketCount + 1 else { throw .invalidValue }
+        guard self.counts.count == bounds.count + 1 else { throw .invalidValue }
         self.sum = try decoder.readDouble()
         self.count = try decoder.readDouble()
         self.native = try decoder.readBool() ? try NativeHistogramState(decoding: &decoder) : nil

@@ -29,7 +29,7 @@ extension ShardState {
 
     @inline(__always)
     private mutating func apply(json sample: JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
-        let key = RawKeyTable.SegmentedKey(
+        let key = RawKey.Segmented(
             prefix: 0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40),
             name: UnsafeRawBufferPointer(rebasing: line[sample.name]),
             tags: sample.labels.map { UnsafeRawBufferPointer(rebasing: line[$0]) })

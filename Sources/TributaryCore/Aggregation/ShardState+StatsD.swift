@@ -50,7 +50,7 @@ extension ShardState {
         }
         // With a container id label the tags segment is the span over the `#tags` and `c:<id>` components, under
         // its own prefix bit (so `|c:x` and `|#c:x` never share a key).
-        let key = RawKeyTable.SegmentedKey(
+        let key = RawKey.Segmented(
             prefix: layout.hasContainerID ? sample.type.rawValue | 0x40 : sample.type.rawValue,
             name: UnsafeRawBufferPointer(rebasing: line[layout.nameSectionStart..<layout.nameSectionEnd]),
             tags: layout.hasContainerID
@@ -62,7 +62,7 @@ extension ShardState {
         guard let series = self.record(route, from: .statsd, type: sample.type.matchClass, line: line) else { return }
         let observation = Observation(
             value: sample.value, sampleRate: sample.sampleRate, relative: sample.relative, memberHash: sample.memberHash)
-        self.update(series: series, observation, scaling: route.scaling, now: now)
+        self.update(route, series: series, observation, now: now)
     }
 
     /// The slow path for a StatsD line, once per new line shape: name section and DogStatsD tags → name and labels,

@@ -95,23 +95,35 @@ package struct ShardState: Sendable {
     }
 
     /// The cached route for `key`, or the one `resolve` computes (once per new line shape), cached under that key.
-    /// A cached route whose series expired (its id now another series') is recomputed in place. Returns the route
-    /// itself, so the hot path reads the cache once.
+    /// A cached route resolved before the last expiry is checked against its series' generation (its id may be
+    /// another series' by now) and recomputed in place if stale. Returns the route itself, so the hot path reads the
+    /// cache once.
     @inline(__always)
-    mutating func route(for key: RawKeyTable.SegmentedKey, _ resolve: (inout ShardState) -> Route) -> Route {
+    mutating func route(for key: RawKey.Segmented, _ resolve: (inout ShardState) -> Route) -> Route {
         let hash = key.hash
         if let found = self.routes.find(key, hash: hash) {
             let cached = self.routes[found]
-            guard let series = cached.series, self.store.generation(of: series) != cached.seriesGeneration else {
-                return cached
-            }
-            let fresh = resolve(&self)
-            self.routes.replace(at: found, with: fresh)
-            return fresh
+            if cached.epoch == self.store.expiryEpoch { return cached }
+            return self.revalidate(cached, at: found, resolve)
         }
         if self.routes.count >= self.routeCacheLimit { self.routes.removeAll() }
         let route = resolve(&self)
-        _ = self.routes.insert(route, key: key, hash: hash)
+        self.routes.insert(route, key: key, hash: hash)
+        return route
+    }
+
+    /// A cached route from before the last expiry: still current if its series is (it then takes the current
+    /// epoch), else resolved again.
+    private mutating func revalidate(
+        _ cached: Route, at position: RouteCache.Position, _ resolve: (inout ShardState) -> Route
+    ) -> Route {
+        var route = cached
+        if let series = cached.series, self.store.generation(of: series) != cached.seriesGeneration {
+            route = resolve(&self)
+        } else {
+            route.epoch = self.store.expiryEpoch
+        }
+        self.routes.replace(at: position, with: route)
         return route
     }
 
@@ -123,6 +135,7 @@ package struct ShardState: Sendable {
         let decision = self.decide(tags: tags, request: request)
         let shape = decision.shape
         var route = Route(kind: .drop, scaling: Scaling(divisor: shape.divisor, multiplier: shape.multiplier))
+        route.epoch = self.store.expiryEpoch
         route.tagErrors = UInt32(tags.tagErrors)
         route.hasTags = !tags.labels.isEmpty
         route.unmapped = shape.outcome.ruleIndex == nil
@@ -152,6 +165,7 @@ package struct ShardState: Sendable {
                     createdSeconds: self.wallClockSeconds(now), now: now)
             route.kind = folded ? .folded(series: series, metric: self.limitedMetricIndex(decision.name)) : .apply(series: series)
             route.seriesGeneration = self.store.generation(of: series)
+            (route.slot, route.storage) = self.store.placement(of: series)
         }
         return route
     }
@@ -223,6 +237,14 @@ package struct ShardState: Sendable {
     @inline(__always)
     mutating func update(series: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
         self.store.update(series: series, observation, scaling: scaling, now: now)
+    }
+
+    /// Applies one observation to the series of an `apply` or `folded` route, `series` (hot path: the route knows
+    /// the value's slot and kind).
+    @inline(__always)
+    mutating func update(_ route: Route, series: Int32, _ observation: Observation, now: UInt64) {
+        self.store.update(
+            series: series, slot: route.slot, storage: route.storage, observation, scaling: route.scaling, now: now)
     }
 
     /// Keeps an exemplar on a counter series or histogram bucket.

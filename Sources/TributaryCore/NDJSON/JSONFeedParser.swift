@@ -277,10 +277,10 @@ package enum JSONFeedParser {
                 let start = index
                 if p[index] == UInt8(ascii: "\"") {
                     guard let text = Scanner.string(p, &index) else { return .badValue }
-                    scratch.members.append(RawKeyTable.hash(UnsafeRawBufferPointer(rebasing: p[text])))
+                    scratch.members.append(RawKey.hash(UnsafeRawBufferPointer(rebasing: p[text])))
                 } else {
                     guard Scanner.number(p, &index) != nil else { return .badValue }
-                    scratch.members.append(RawKeyTable.hash(UnsafeRawBufferPointer(rebasing: p[start..<index])))
+                    scratch.members.append(RawKey.hash(UnsafeRawBufferPointer(rebasing: p[start..<index])))
                 }
             } else {
                 guard let number = Scanner.number(p, &index), number.isFinite else { return .badValue }

@@ -14,18 +14,28 @@ struct Route: Sendable {
         case rejected(RouteRejection, metric: Int32)
     }
 
+    // Stored properties in this order keep a route at 48 bytes, so that a route cache entry (key position, hash
+    // and route) is one 64-byte line: `RouteTests` checks the size.
     var kind: Kind
-    var scaling = Scaling()
-    /// Tags skipped as invalid in this line shape, counted on every line like statsd_exporter.
-    var tagErrors: UInt32 = 0
     var hasTags = false
     /// No mapping rule matched the name.
     var unmapped = false
+    /// The storage kind of ``series`` (`apply` and `folded` routes).
+    var storage: StorageKind = .counter
+    /// Tags skipped as invalid in this line shape, counted on every line like statsd_exporter.
+    var tagErrors: UInt32 = 0
+    var scaling = Scaling()
     /// Index of this name in ``UnmappedNames`` (for its sample count), or -1.
     var unmappedEntry: Int32 = -1
     /// The ``SeriesRecord/generation`` of the series this route applies to when it was resolved; the route is stale
     /// once the series expired and its id went to another series.
     var seriesGeneration: UInt32 = 0
+    /// The slot of ``series`` in its kind's value column (`apply` and `folded` routes), so that the hot path goes
+    /// from the route to the value without reading the series record.
+    var slot: Int32 = 0
+    /// The ``SeriesStore/expiryEpoch`` under which the route was last known to be current: while it still is, no
+    /// series expired since, and the generation need not be checked.
+    var epoch: UInt32 = 0
 
     /// The series an `apply` or `folded` route writes to.
     @inline(__always)

@@ -1,42 +1,41 @@
 /// Routes by raw line-shape key (type, name section, tags as bytes in the datagram), and the metric names routes
 /// count under. Owned by ``ShardState``; emptied after a reload, an expiry, or when it grows past its bound.
+///
+/// Routes live in the table's entries, so a cached line shape costs the slot, the entry and the key bytes: no
+/// separate array of routes to miss in.
 struct RouteCache: Sendable {
-    private var routes: [Route] = []
-    private var table = RawKeyTable()
+    typealias Position = RawKeyTable<Route>.Position
+    private var table = RawKeyTable<Route>()
     /// Metric names that rejected, limited and folded routes count under (index in ``Route/Kind``).
     private var metricNames: [String] = []
     private var metricNameIndices: [String: Int32] = [:]
     /// Cached routes that are ``Route/isBudgetBound``.
     private(set) var budgetBoundCount = 0
 
-    var count: Int { self.routes.count }
+    var count: Int { self.table.count }
 
     @inline(__always)
-    subscript(index: Int32) -> Route { self.routes[Int(index)] }
+    subscript(position: Position) -> Route { self.table.value(at: position) }
 
-    /// The index of the route cached under `key`, if any.
+    /// Where the route cached under `key` is, if any.
     @inline(__always)
-    func find(_ key: RawKeyTable.SegmentedKey, hash: UInt64) -> Int32? { self.table.find(key, hash: hash) }
+    func find(_ key: RawKey.Segmented, hash: UInt64) -> Position? { self.table.position(of: key, hash: hash) }
 
-    /// Caches `route` under `key`; returns its index.
-    mutating func insert(_ route: Route, key: RawKeyTable.SegmentedKey, hash: UInt64) -> Int32 {
-        let index = Int32(self.routes.count)
-        self.routes.append(route)
+    /// Caches `route` under `key`.
+    mutating func insert(_ route: Route, key: RawKey.Segmented, hash: UInt64) {
         if route.isBudgetBound { self.budgetBoundCount += 1 }
-        self.table.insert(key, hash: hash, value: index)
-        return index
+        self.table.insert(key, hash: hash, value: route)
     }
 
-    /// Replaces the route at `index` (a stale one, recomputed) under the same key.
-    mutating func replace(at index: Int32, with route: Route) {
-        if self.routes[Int(index)].isBudgetBound { self.budgetBoundCount -= 1 }
+    /// Replaces the route at `position` (a stale one, recomputed) under the same key.
+    mutating func replace(at position: Position, with route: Route) {
+        if self.table.value(at: position).isBudgetBound { self.budgetBoundCount -= 1 }
         if route.isBudgetBound { self.budgetBoundCount += 1 }
-        self.routes[Int(index)] = route
+        self.table.replaceValue(at: position, with: route)
     }
 
     mutating func removeAll() {
         self.budgetBoundCount = 0
-        self.routes.removeAll(keepingCapacity: true)
         self.table.removeAll()
         self.metricNames.removeAll(keepingCapacity: true)
         self.metricNameIndices.removeAll(keepingCapacity: true)

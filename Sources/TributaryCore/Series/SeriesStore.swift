@@ -19,6 +19,9 @@ package struct SeriesStore: Sendable {
     private var unindexedFamilies: Set<Int32> = []
     /// The StatsD set window, for new set series.
     var setWindowNanos: UInt64
+    /// Goes up by one whenever ``expire(now:)`` removes series: a cached ``Route`` resolved under this epoch needs
+    /// no check of its series' generation (the hot path reads one number instead of the series record).
+    private(set) var expiryEpoch: UInt32 = 0
 
     init(setWindowNanos: UInt64) {
         self.setWindowNanos = setWindowNanos
@@ -35,6 +38,11 @@ package struct SeriesStore: Sendable {
     /// The generation of series `id` (see ``SeriesRecord/generation``).
     @inline(__always)
     func generation(of id: Int32) -> UInt32 { self.series[Int(id)].generation }
+
+    /// Series `id`'s slot in its kind's value column and that kind (fixed while the series lives).
+    func placement(of id: Int32) -> (slot: Int32, storage: StorageKind) {
+        (self.series[Int(id)].slot, self.series[Int(id)].storage)
+    }
 
     /// The storage kind of a series' family.
     func storage(ofSeries id: Int32) -> StorageKind { self.families[Int(self.series[Int(id)].family)].storage }
@@ -157,8 +165,17 @@ package struct SeriesStore: Sendable {
     /// Applies one observation to a series. Does not allocate (but for a set's new member or a summary's window).
     @inline(__always)
     mutating func update(series id: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
-        let slot = self.series[Int(id)].slot
-        switch self.series[Int(id)].storage {
+        let record = self.series[Int(id)]
+        self.update(series: id, slot: record.slot, storage: record.storage, observation, scaling: scaling, now: now)
+    }
+
+    /// ``update(series:_:scaling:now:)`` for a caller that knows the series' slot and storage kind (a cached
+    /// ``Route`` does): the series record is only written (its last update), not read first.
+    @inline(__always)
+    mutating func update(
+        series id: Int32, slot: Int32, storage: StorageKind, _ observation: Observation, scaling: Scaling, now: UInt64
+    ) {
+        switch storage {
         case .counter:
             self.columns.counters[slot].value += observation.value / observation.sampleRate
         case .gauge:
@@ -173,10 +190,7 @@ package struct SeriesStore: Sendable {
             self.columns.summaries[slot].observe(
                 scaling.apply(observation.value), weight: 1 / observation.sampleRate, now: now)
         case .histogram:
-            let family = Int(self.series[Int(id)].family)
-            self.columns.histograms[slot].observe(
-                scaling.apply(observation.value), weight: 1 / observation.sampleRate,
-                bounds: self.families[family].bounds)
+            self.columns.histograms[slot].observe(scaling.apply(observation.value), weight: 1 / observation.sampleRate)
         }
         self.series[Int(id)].lastUpdate = now
     }
@@ -189,7 +203,7 @@ package struct SeriesStore: Sendable {
         if self.families[family].storage == .counter {
             self.columns.counters[slot].exemplar = exemplar
         } else if self.families[family].storage == .histogram {
-            self.columns.histograms[slot].attach(exemplar, bounds: self.families[family].bounds)
+            self.columns.histograms[slot].attach(exemplar)
         }
     }
 
@@ -217,6 +231,7 @@ package struct SeriesStore: Sendable {
             expired += 1
         }
         guard expired > 0 else { return 0 }
+        self.expiryEpoch &+= 1
         let series = self.series
         var seen = Set<Int32>()
         for family in touched where seen.insert(family).inserted {

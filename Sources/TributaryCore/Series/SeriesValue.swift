@@ -153,12 +153,12 @@ extension HistogramState: SeriesValue {
 
     init(family: Family, setWindowNanos: UInt64, now: UInt64) {
         let native = family.nativeSchema.map { NativeHistogramState(schema: $0, maxBuckets: family.nativeMaxBuckets) }
-        self.init(bucketCount: family.bounds.count, native: native)
+        self.init(bounds: family.bounds, native: native)
     }
-    static var released: Self { HistogramState(bucketCount: 0) }
+    static var released: Self { HistogramState(bounds: []) }
 
     init(decoding decoder: inout SnapshotDecoder, family: Family) throws(SnapshotFailure) {
-        try self.init(decoding: &decoder, bucketCount: family.bounds.count)
+        try self.init(decoding: &decoder, bounds: family.bounds)
     }
 
     mutating func combine(_ other: Self, otherIsLater: Bool) { self.add(other) }

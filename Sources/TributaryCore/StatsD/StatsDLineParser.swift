@@ -174,7 +174,7 @@ package struct StatsDLineParser: Sendable {
                 return
             }
             sample = StatsDSample(value: 1, type: .set)
-            sample.memberHash = RawKeyTable.hash(valueBytes)
+            sample.memberHash = RawKey.hash(valueBytes)
         } else {
             guard let value = NumberParsing.parseDouble(valueBytes) else {
                 onFailure(.malformedValue)

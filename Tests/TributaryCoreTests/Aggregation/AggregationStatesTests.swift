@@ -5,18 +5,17 @@ import Testing
 struct HistogramStateTests {
     @Test
     func putsObservationsInTheFirstBucketWhoseBoundIsNotBelowThem() {
-        var state = HistogramState(bucketCount: 3)
-        let bounds: [Double] = [1, 2, 5]
-        for value in [0.5, 1, 1.5, 2, 4.9, 5, 5.1, 1e9, -3] { state.observe(value, weight: 1, bounds: bounds) }
+        var state = HistogramState(bounds: [1, 2, 5])
+        for value in [0.5, 1, 1.5, 2, 4.9, 5, 5.1, 1e9, -3] { state.observe(value, weight: 1) }
         #expect(state.counts == [3, 2, 2, 2])
         #expect(state.count == 9)
     }
 
     @Test
     func weighsObservations() {
-        var state = HistogramState(bucketCount: 1)
-        state.observe(0.5, weight: 4, bounds: [1])
-        state.observe(2, weight: 0.5, bounds: [1])
+        var state = HistogramState(bounds: [1])
+        state.observe(0.5, weight: 4)
+        state.observe(2, weight: 0.5)
         #expect(state.counts == [4, 0.5])
         #expect(state.sum == 3)
         #expect(state.count == 4.5)
@@ -24,10 +23,27 @@ struct HistogramStateTests {
 
     @Test
     func sendsNaNToTheInfBucket() {
-        var state = HistogramState(bucketCount: 2)
-        state.observe(.nan, weight: 1, bounds: [1, 2])
+        var state = HistogramState(bounds: [1, 2])
+        state.observe(.nan, weight: 1)
         #expect(state.counts == [0, 0, 1])
         #expect(state.sum.isNaN)
+    }
+
+    /// The branch-free count (up to 16 bounds) and the binary search (more) give the first bound `value <= bound`,
+    /// as a plain linear scan does: on the bounds themselves, between them, beyond both ends, at ±0, ±Inf and NaN.
+    @Test(arguments: [1, 2, 10, 16, 17, 40])
+    func findsTheBucketAsALinearScanWould(boundCount: Int) {
+        let bounds = (0..<boundCount).map { Double($0) * 0.5 - 3 }
+        func linear(_ value: Double) -> Int {
+            var index = 0
+            while index < bounds.count && !(value <= bounds[index]) { index += 1 }
+            return index
+        }
+        var values: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, -1e300, 1e300]
+        for bound in bounds { values += [bound, bound.nextDown, bound.nextUp, bound + 0.25] }
+        for value in values {
+            #expect(HistogramState.bucketIndex(value, bounds: bounds) == linear(value), "value \(value)")
+        }
     }
 }
 
@@ -136,12 +152,12 @@ struct SetStateTests {
 struct RawKeyTableTests {
     @Test
     func findsInsertedKeysAndGrows() {
-        var table = RawKeyTable(capacity: 4)
+        var table = RawKeyTable<Int32>(capacity: 4)
         func withKey<R>(_ key: String, _ body: (UnsafeRawBufferPointer, UInt64) -> R) -> R {
             var bytes = Array(key.utf8)
             return bytes.withUnsafeMutableBytes { raw in
                 let raw = UnsafeRawBufferPointer(raw)
-                return body(raw, RawKeyTable.hash(raw))
+                return body(raw, RawKey.hash(raw))
             }
         }
         for index in 0..<1000 {
@@ -163,7 +179,7 @@ struct RawKeyTableTests {
     func hashesDependOnEveryByte() {
         func hash(_ key: String) -> UInt64 {
             var bytes = Array(key.utf8)
-            return bytes.withUnsafeMutableBytes { RawKeyTable.hash(UnsafeRawBufferPointer($0)) }
+            return bytes.withUnsafeMutableBytes { RawKey.hash(UnsafeRawBufferPointer($0)) }
         }
         #expect(hash("abcdefgh1") != hash("abcdefgh2"))
         #expect(hash("1abcdefgh") != hash("2abcdefgh"))
@@ -175,13 +191,13 @@ struct RawKeyTableTests {
     /// parts: a different type, name, tags, or tags moved into the name, is another key.
     @Test
     func segmentedKeysCompareEveryPart() {
-        var table = RawKeyTable(capacity: 4)
-        func withKey<R>(_ prefix: UInt8, _ name: String, _ tags: String?, _ body: (RawKeyTable.SegmentedKey) -> R) -> R {
+        var table = RawKeyTable<Int32>(capacity: 4)
+        func withKey<R>(_ prefix: UInt8, _ name: String, _ tags: String?, _ body: (RawKey.Segmented) -> R) -> R {
             let nameBytes = Array(name.utf8)
             let tagBytes = tags.map { Array($0.utf8) }
             return nameBytes.withUnsafeBytes { name in
-                guard let tagBytes else { return body(RawKeyTable.SegmentedKey(prefix: prefix, name: name, tags: nil)) }
-                return tagBytes.withUnsafeBytes { body(RawKeyTable.SegmentedKey(prefix: prefix, name: name, tags: $0)) }
+                guard let tagBytes else { return body(RawKey.Segmented(prefix: prefix, name: name, tags: nil)) }
+                return tagBytes.withUnsafeBytes { body(RawKey.Segmented(prefix: prefix, name: name, tags: $0)) }
             }
         }
         let keys: [(UInt8, String, String?)] = [

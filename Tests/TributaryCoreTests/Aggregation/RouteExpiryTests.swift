@@ -43,4 +43,29 @@ struct RouteExpiryTests {
         state.apply("h:3|c|#k:2", now: 1_000_000_000)
         #expect(state.exposition(now: 1_000_000_000).value("h", ["k": "2"]) == 3)
     }
+
+    /// A stale route whose series' id (and value slot) went to a series of another kind is resolved again, never
+    /// applied through its cached slot and kind; a route older than several expiries is still used when its
+    /// series lived through them.
+    @Test
+    func aStaleRouteNeverWritesThroughItsCachedSlotAndKind() {
+        var state = ShardState(mapper: .with(ttlSeconds: 1))
+        state.apply("keep:1|c\nx:1|g", now: 0)
+        state.apply("keep:1|c", now: 900_000_000)
+        #expect(state.expire(now: 1_500_000_000) == 1)  // x
+        state.apply("y:0.5|h\nkeep:1|c", now: 1_500_000_000)  // y takes x's id
+        #expect(state.expire(now: 2_000_000_000) == 0)
+        state.apply("x:5|g\nkeep:1|c", now: 2_000_000_000)
+        let exposition = state.exposition(now: 2_000_000_000)
+        #expect(exposition.value("x") == 5)
+        #expect(exposition.value("keep") == 4)
+        #expect(exposition.value("y_count") == 1)
+        #expect(state.liveSeriesCount == 3)
+    }
+
+    /// A route stays within 48 bytes, so a route cache entry (hash, key position and route) fills one 64-byte line.
+    @Test
+    func aRouteFitsItsCacheLine() {
+        #expect(MemoryLayout<Route>.size <= 48)
+    }
 }
