@@ -67,8 +67,7 @@ package struct StatsDLineParser: Sendable {
         onFailure: (ParseFailure) -> Void
     ) {
         let count = line.count
-        var colon = 0
-        while colon < count && line[colon] != UInt8(ascii: ":") { colon += 1 }
+        let colon = Self.firstIndex(of: UInt8(ascii: ":"), in: line, from: 0, to: count)
         if colon == 0 || colon >= count {
             onFailure(.malformedLine)
             return
@@ -194,8 +193,7 @@ package struct StatsDLineParser: Sendable {
         // Components after the type.
         var componentStart = typeEnd + 1
         while componentStart <= sampleEnd && typeEnd < sampleEnd {
-            var componentEnd = componentStart
-            while componentEnd < sampleEnd && line[componentEnd] != UInt8(ascii: "|") { componentEnd += 1 }
+            let componentEnd = Self.firstIndex(of: UInt8(ascii: "|"), in: line, from: componentStart, to: sampleEnd)
             if componentEnd == componentStart {
                 onFailure(.malformedComponent)
                 return
@@ -274,6 +272,15 @@ package struct StatsDLineParser: Sendable {
             return Self.hasPrefix(line, start, count, "card:")
         default: return false
         }
+    }
+
+    /// The index of the first `byte` in `line[start..<end]`, or `end`. `memchr` reads a vector at a time: a tags
+    /// component is tens of bytes.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in line: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
+        guard start < end, let base = line.baseAddress else { return end }
+        guard let found = memchr(base + start, Int32(byte), end - start) else { return end }
+        return UnsafeRawPointer(found) - base
     }
 
     /// Whether `line[start..<end]` starts with the ASCII `prefix`.
