@@ -26,10 +26,8 @@ let package = Package(
         // Pure core: parsing, mapping, aggregation, exposition. No sockets, files, clocks or logging.
         .target(
             name: "TributaryCore",
-            dependencies: ["CPrefetch", .product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        // One header: the CPU's prefetch hint, which Swift does not expose (used by the ingest hot path).
-        .systemLibrary(name: "CPrefetch"),
         // System zlib for gzip on /metrics (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // I/O layer: listeners, HTTP, lifecycle.

@@ -1,49 +1,30 @@
 extension ShardState {
-    /// How many parsed samples wait in ``apply(lines:now:)`` before they are routed and applied: enough for the
-    /// prefetches of the later ones to arrive while the earlier ones are applied (a datagram holds ~30 lines).
-    static let statsdPipelineDepth = 16
-
     /// Applies every StatsD line of a datagram (or a chunk of complete stream lines).
     ///
     /// Hot path: for a series already seen, this hashes the raw key in place, finds the cached route and updates a
-    /// value, without allocating. Lines are parsed a batch ahead of routing: parsing a sample starts loading its
-    /// route-cache slot, and routing one starts loading the routes and values of the next ones (``applyPending``), so
-    /// the cache misses of a batch overlap instead of following one another. Samples are still routed and applied in
-    /// line order.
+    /// value, without allocating.
     package mutating func apply(lines bytes: UnsafeRawBufferPointer, now: UInt64) {
         let parser = StatsDLineParser(dialects: self.settings.dialects)
-        withUnsafeTemporaryAllocation(of: PendingStatsDSample.self, capacity: Self.statsdPipelineDepth) { pending in
-            var waiting = 0
-            StatsDLineParser.forEachLine(in: bytes) { line in
-                self.counts.lines += 1
-                if line.count > self.settings.maxLineBytes {
-                    self.countFailure(.lineTooLong, line: line)
-                    return
-                }
-                switch StatsDLineParser.kind(of: line) {
-                case .metric:
-                    parser.parse(
-                        line: line,
-                        onSample: { sample, layout in
-                            guard let admitted = self.admit(sample, line: line, layout: layout) else { return }
-                            (pending.baseAddress! + waiting).initialize(to: admitted)
-                            waiting += 1
-                            if waiting == pending.count {
-                                self.applyPending(UnsafeMutableBufferPointer(rebasing: pending[..<waiting]), now: now)
-                                waiting = 0
-                            }
-                        },
-                        onFailure: { failure in self.countFailure(failure, line: line) }
-                    )
-                case .dogStatsDEvent:
-                    self.counts.dogStatsDEvents += 1
-                case .dogStatsDServiceCheck:
-                    self.counts.dogStatsDServiceChecks += 1
-                case .empty:
-                    break
-                }
+        StatsDLineParser.forEachLine(in: bytes) { line in
+            self.counts.lines += 1
+            if line.count > self.settings.maxLineBytes {
+                self.countFailure(.lineTooLong, line: line)
+                return
             }
-            if waiting > 0 { self.applyPending(UnsafeMutableBufferPointer(rebasing: pending[..<waiting]), now: now) }
+            switch StatsDLineParser.kind(of: line) {
+            case .metric:
+                parser.parse(
+                    line: line,
+                    onSample: { sample, layout in self.apply(sample: sample, line: line, layout: layout, now: now) },
+                    onFailure: { failure in self.countFailure(failure, line: line) }
+                )
+            case .dogStatsDEvent:
+                self.counts.dogStatsDEvents += 1
+            case .dogStatsDServiceCheck:
+                self.counts.dogStatsDServiceChecks += 1
+            case .empty:
+                break
+            }
         }
     }
 
@@ -58,17 +39,14 @@ extension ShardState {
         self.rejected.record(failure, line: line)
     }
 
-    /// Counts a parsed sample and makes its route-cache key; starts loading the key's slot. Nil for a negative
-    /// counter increment, counted here: checked before routing, so a counter whose only samples are negative
-    /// creates no series (statsd_exporter rejects the event before it touches the registry).
     @inline(__always)
-    private mutating func admit(
-        _ sample: StatsDSample, line: UnsafeRawBufferPointer, layout: StatsDLineLayout
-    ) -> PendingStatsDSample? {
+    private mutating func apply(sample: StatsDSample, line: UnsafeRawBufferPointer, layout: StatsDLineLayout, now: UInt64) {
         self.counts.samples += 1
+        // Checked before routing, so a counter whose only samples are negative creates no series
+        // (statsd_exporter rejects the event before it touches the registry).
         if sample.type == .counter && !(sample.value >= 0) {
             self.counts.sampleErrors[ParseFailure.negativeCounter.rawValue] += 1
-            return nil
+            return
         }
         // With a container id label the tags segment is the span over the `#tags` and `c:<id>` components, under
         // its own prefix bit (so `|c:x` and `|#c:x` never share a key).
@@ -78,33 +56,7 @@ extension ShardState {
             tags: layout.hasContainerID
                 ? UnsafeRawBufferPointer(rebasing: line[layout.keySpanStart..<layout.keySpanEnd])
                 : layout.hasDogTags ? UnsafeRawBufferPointer(rebasing: line[layout.dogTagsStart..<layout.dogTagsEnd]) : nil)
-        let hash = key.hash
-        self.routes.prefetchSlot(hash: hash)
-        return PendingStatsDSample(sample: sample, layout: layout, line: line, key: key, hash: hash)
-    }
-
-    /// Routes and applies a batch of admitted samples in order. While sample `i` is applied, the route of `i + 2`
-    /// (whose slot was asked for when it was parsed) and the value of `i + 1` (whose route was asked for one step
-    /// earlier) are loading.
-    @inline(__always)
-    private mutating func applyPending(_ pending: UnsafeMutableBufferPointer<PendingStatsDSample>, now: UInt64) {
-        let count = pending.count
-        for index in 0..<min(2, count) { self.routes.prefetchRoute(hash: pending[index].hash) }
-        for index in 0..<count {
-            if index + 2 < count { self.routes.prefetchRoute(hash: pending[index + 2].hash) }
-            if index + 1 < count, let next = self.routes.peek(hash: pending[index + 1].hash) {
-                self.prefetchValue(of: next)
-            }
-            self.apply(pending[index], now: now)
-        }
-    }
-
-    @inline(__always)
-    private mutating func apply(_ pending: PendingStatsDSample, now: UInt64) {
-        let (sample, line, layout) = (pending.sample, pending.line, pending.layout)
-        let route = self.route(for: pending.key, hash: pending.hash) {
-            $0.resolveStatsD(type: sample.type, line: line, layout: layout, now: now)
-        }
+        let route = self.route(for: key) { $0.resolveStatsD(type: sample.type, line: line, layout: layout, now: now) }
         if route.hasTags { self.counts.linesWithTags += 1 }
         self.counts.tagErrors &+= UInt64(route.tagErrors)
         guard let series = self.record(route, from: .statsd, type: sample.type.matchClass, line: line) else { return }
@@ -153,14 +105,4 @@ package enum StatsDRouting {
         }
         return .success(resolved)
     }
-}
-
-/// A parsed StatsD sample waiting in ``ShardState/apply(lines:now:)``'s batch: the sample, its line and the line's
-/// layout, its route-cache key and that key's hash.
-struct PendingStatsDSample {
-    var sample: StatsDSample
-    var layout: StatsDLineLayout
-    var line: UnsafeRawBufferPointer
-    var key: RawKey.Segmented
-    var hash: UInt64
 }

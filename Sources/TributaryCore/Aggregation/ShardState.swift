@@ -100,12 +100,7 @@ package struct ShardState: Sendable {
     /// cache once.
     @inline(__always)
     mutating func route(for key: RawKey.Segmented, _ resolve: (inout ShardState) -> Route) -> Route {
-        self.route(for: key, hash: key.hash, resolve)
-    }
-
-    /// ``route(for:_:)`` with the key's hash already computed.
-    @inline(__always)
-    mutating func route(for key: RawKey.Segmented, hash: UInt64, _ resolve: (inout ShardState) -> Route) -> Route {
+        let hash = key.hash
         if let found = self.routes.find(key, hash: hash) {
             let cached = self.routes[found]
             if cached.epoch == self.store.expiryEpoch { return cached }
@@ -250,14 +245,6 @@ package struct ShardState: Sendable {
     mutating func update(_ route: Route, series: Int32, _ observation: Observation, now: UInt64) {
         self.store.update(
             series: series, slot: route.slot, storage: route.storage, observation, scaling: route.scaling, now: now)
-    }
-
-    /// Starts loading the value an `apply` or `folded` route writes to, if the route is current (a hint).
-    @inline(__always)
-    mutating func prefetchValue(of route: Route) {
-        if route.series != nil && route.epoch == self.store.expiryEpoch {
-            self.store.prefetchValue(slot: route.slot, storage: route.storage)
-        }
     }
 
     /// Keeps an exemplar on a counter series or histogram bucket.

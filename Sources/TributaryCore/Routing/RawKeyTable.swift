@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// An open-addressing hash table from raw byte keys to values, built for the per-line lookup.
 ///
 /// Keys live in one contiguous arena, so a lookup of a known key hashes and compares bytes without
@@ -89,35 +87,6 @@ package struct RawKeyTable<Value>: Sendable where Value: Sendable {
             key.count == 0 || memcmpBytes(stored, key.baseAddress!, key.count)
         }
         return found.map { self.value(at: $0) }
-    }
-
-    /// Starts loading the slot a lookup of `hash` probes first (a hint; see ``prefetchEntry(hash:)``).
-    @inline(__always)
-    package func prefetchSlot(hash: UInt64) {
-        self.slots.withUnsafeBufferPointer { slots in
-            tributary_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hash) & self.mask))
-        }
-    }
-
-    /// Starts loading the entry (and so the value) that the first probed slot of `hash` points at, when the slot's
-    /// hash tag matches. Reads the slot: call it a while after ``prefetchSlot(hash:)``.
-    @inline(__always)
-    package func prefetchEntry(hash: UInt64) {
-        let word = self.slots[Int(truncatingIfNeeded: hash) & self.mask]
-        guard word != 0, word & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 else { return }
-        self.entries.withUnsafeBufferPointer { entries in
-            tributary_prefetch(entries.baseAddress! + (Int(word & 0xFFFF_FFFF) - 1))
-        }
-    }
-
-    /// The value of the first probed entry for `hash` if its full hash matches, without comparing keys: a guess for
-    /// prefetch hints, never for lookups.
-    @inline(__always)
-    package func peek(hash: UInt64) -> Value? {
-        let word = self.slots[Int(truncatingIfNeeded: hash) & self.mask]
-        guard word != 0 else { return nil }
-        let index = Int(word & 0xFFFF_FFFF) - 1
-        return self.entries[index].hash == hash ? self.entries[index].value : nil
     }
 
     /// The value of the entry at `position` (from ``position(of:hash:)``).

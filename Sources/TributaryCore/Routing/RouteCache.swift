@@ -21,19 +21,6 @@ struct RouteCache: Sendable {
     @inline(__always)
     func find(_ key: RawKey.Segmented, hash: UInt64) -> Position? { self.table.position(of: key, hash: hash) }
 
-    /// Prefetch hints for a lookup of `hash` to come: first the slot, later (once the slot is likely loaded) the
-    /// entry holding the route.
-    @inline(__always)
-    func prefetchSlot(hash: UInt64) { self.table.prefetchSlot(hash: hash) }
-
-    @inline(__always)
-    func prefetchRoute(hash: UInt64) { self.table.prefetchEntry(hash: hash) }
-
-    /// The route a lookup of `hash` most likely finds (the first probed entry, if its full hash matches), without
-    /// comparing keys: only for prefetch hints.
-    @inline(__always)
-    func peek(hash: UInt64) -> Route? { self.table.peek(hash: hash) }
-
     /// Caches `route` under `key`.
     mutating func insert(_ route: Route, key: RawKey.Segmented, hash: UInt64) {
         if route.isBudgetBound { self.budgetBoundCount += 1 }

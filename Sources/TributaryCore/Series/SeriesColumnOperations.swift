@@ -17,14 +17,6 @@ struct ReleaseSlot: ColumnVisitor {
     func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) { column.release(self.slot) }
 }
 
-/// Starts loading the value in `slot` (a prefetch hint for the ingest hot path).
-struct PrefetchSlot: ColumnVisitor {
-    let slot: Int32
-
-    @inline(__always)
-    func visit<Value: SeriesValue>(_ column: inout ValueColumn<Value>) { column.prefetch(self.slot) }
-}
-
 struct CopySlot: ColumnVisitor {
     let other: ValueColumns
     let slot: Int32

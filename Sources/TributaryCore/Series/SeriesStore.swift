@@ -169,13 +169,6 @@ package struct SeriesStore: Sendable {
         self.update(series: id, slot: record.slot, storage: record.storage, observation, scaling: scaling, now: now)
     }
 
-    /// Starts loading the value a coming ``update(series:slot:storage:_:scaling:now:)`` writes (a hint).
-    @inline(__always)
-    mutating func prefetchValue(slot: Int32, storage: StorageKind) {
-        var prefetch = PrefetchSlot(slot: slot)
-        storage.dispatch(&self.columns, &prefetch)
-    }
-
     /// ``update(series:_:scaling:now:)`` for a caller that knows the series' slot and storage kind (a cached
     /// ``Route`` does): the series record is only written (its last update), not read first.
     @inline(__always)

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The values of every series of one storage kind, indexed by ``SeriesRecord/slot``, with a free list.
 ///
 /// Owned by ``ValueColumns`` inside a ``SeriesStore``; the slot bookkeeping (which slots are free) is private here,
@@ -29,14 +27,6 @@ struct ValueColumn<Value: SeriesValue>: Sendable {
 
     mutating func reserveCapacity(adding count: Int) {
         self.values.reserveCapacity(self.values.count + count)
-    }
-
-    /// Starts loading the value in `slot` (a hint: a slot past the end is not read).
-    @inline(__always)
-    func prefetch(_ slot: Int32) {
-        self.values.withUnsafeBufferPointer { values in
-            if Int(slot) < values.count { tributary_prefetch(values.baseAddress! + Int(slot)) }
-        }
     }
 
     @inline(__always)
