@@ -47,14 +47,30 @@ package enum RawKey {
             h ^= h >> 31
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
+        return (h ^ Self.tail(bytes, from: index)) &* 0x94D0_49BB_1331_11EB
+    }
+
+    /// The last `count - start` (< 8) bytes as a little-endian number — what a byte-by-byte loop would build — read
+    /// with at most three loads that stay inside the buffer (overlapping ones, their bytes shifted into place), so
+    /// the hash of a line's key takes no loop over its last bytes.
+    @inline(__always)
+    static func tail(_ bytes: UnsafeRawBufferPointer, from start: Int) -> UInt64 {
+        let count = bytes.count
+        let remaining = count &- start
+        if remaining <= 0 { return 0 }
+        if count >= 8 {
+            let last = bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            return last &>> UInt64(truncatingIfNeeded: (8 &- remaining) &* 8)
         }
-        return (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        // The whole key is shorter than a word (start == 0).
+        if count >= 4 {
+            let low = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(bytes.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            return low | high &<< UInt64(truncatingIfNeeded: (count &- 4) &* 8)
+        }
+        let middle = count >> 1
+        return UInt64(bytes[0]) | UInt64(bytes[middle]) &<< UInt64(truncatingIfNeeded: middle &* 8)
+            | UInt64(bytes[count &- 1]) &<< UInt64(truncatingIfNeeded: (count &- 1) &* 8)
     }
 
     @inline(__always)

@@ -175,6 +175,23 @@ struct RawKeyTableTests {
         #expect(withKey("key-1") { table.find($0, hash: $1) } == nil)
     }
 
+    /// The loads that read a key's last bytes build what a byte loop builds, for every length and start, so hashes
+    /// (set members' among them, kept in snapshots) are what they were before.
+    @Test
+    func tailLoadsMatchAByteLoop() {
+        let bytes: [UInt8] = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for count in 0...bytes.count {
+            bytes.withUnsafeBytes { all in
+                let key = UnsafeRawBufferPointer(rebasing: all[0..<count])
+                for start in stride(from: 0, through: count, by: 8) where count - start < 8 {
+                    var expected: UInt64 = 0
+                    for (shift, index) in (start..<count).enumerated() { expected |= UInt64(key[index]) << (8 * shift) }
+                    #expect(RawKey.tail(key, from: start) == expected, "count \(count) start \(start)")
+                }
+            }
+        }
+    }
+
     @Test
     func hashesDependOnEveryByte() {
         func hash(_ key: String) -> UInt64 {
