@@ -72,6 +72,14 @@ struct Observation {
     var relative = false
     /// Sets: the member's 64-bit hash.
     var memberHash: UInt64 = 0
+
+    /// How many observations this sample stands for (`1 / sampleRate`), without a division for unsampled lines.
+    @inline(__always)
+    var weight: Double { self.sampleRate == 1 ? 1 : 1 / self.sampleRate }
+
+    /// A counter's increment, `value / sampleRate` (no division for unsampled lines: `x / 1` is `x` exactly).
+    @inline(__always)
+    var increment: Double { self.sampleRate == 1 ? self.value : self.value / self.sampleRate }
 }
 
 /// How a route scales observations: `value / divisor * multiplier` (`ms` → seconds, the mapping's `scale`).
@@ -81,6 +89,9 @@ struct Scaling: Sendable {
     var divisor: Double = 1
     var multiplier: Double = 1
 
+    /// `value / divisor * multiplier`; the division is skipped when the divisor is 1 (`x / 1` is `x` exactly).
     @inline(__always)
-    func apply(_ value: Double) -> Double { value / self.divisor * self.multiplier }
+    func apply(_ value: Double) -> Double {
+        (self.divisor == 1 ? value : value / self.divisor) * self.multiplier
+    }
 }

@@ -177,7 +177,7 @@ package struct SeriesStore: Sendable {
     ) {
         switch storage {
         case .counter:
-            self.columns.counters[slot].value += observation.value / observation.sampleRate
+            self.columns.counters[slot].value += observation.increment
         case .gauge:
             if observation.relative {
                 self.columns.gauges[slot].value += observation.value
@@ -187,10 +187,9 @@ package struct SeriesStore: Sendable {
         case .set:
             self.columns.sets[slot].add(memberHash: observation.memberHash, now: now)
         case .summary:
-            self.columns.summaries[slot].observe(
-                scaling.apply(observation.value), weight: 1 / observation.sampleRate, now: now)
+            self.columns.summaries[slot].observe(scaling.apply(observation.value), weight: observation.weight, now: now)
         case .histogram:
-            self.columns.histograms[slot].observe(scaling.apply(observation.value), weight: 1 / observation.sampleRate)
+            self.columns.histograms[slot].observe(scaling.apply(observation.value), weight: observation.weight)
         }
         self.series[Int(id)].lastUpdate = now
     }
