@@ -16,8 +16,35 @@ import Darwin
 package struct SummaryState: Sendable {
     private struct Slice: Sendable {
         var values: [Double] = []
+        /// The weight of each value; empty while every weight is 1 (unsampled timings, nearly always), so that an
+        /// observation appends to one array, not two.
         var weights: [Double] = []
         var sketch = LogSketch()
+
+        @inline(__always)
+        func weight(at index: Int) -> Double { self.weights.isEmpty ? 1 : self.weights[index] }
+
+        /// The sum of the exact values' weights.
+        var exactWeight: Double {
+            if self.weights.isEmpty { return Double(self.values.count) }
+            var total = 0.0
+            for weight in self.weights { total += weight }
+            return total
+        }
+
+        /// Writes every weight (what snapshots hold, so the format is the same either way).
+        func encodeWeights(into encoder: inout SnapshotEncoder) {
+            guard self.weights.isEmpty else { return encoder.write(self.weights) }
+            encoder.write(count: self.values.count)
+            for _ in self.values.indices { encoder.write(1.0) }
+        }
+
+        @inline(__always)
+        mutating func append(_ value: Double, weight: Double) {
+            if weight != 1 && self.weights.isEmpty { self.weights = Array(repeating: 1, count: self.values.count) }
+            self.values.append(value)
+            if !self.weights.isEmpty { self.weights.append(weight) }
+        }
     }
 
     package private(set) var sum: Double = 0
@@ -46,8 +73,7 @@ package struct SummaryState: Sendable {
         if self.slices[self.head].values.count >= self.bufferCapacity {
             self.foldHead()
         }
-        self.slices[self.head].values.append(value)
-        self.slices[self.head].weights.append(weight)
+        self.slices[self.head].append(value, weight: weight)
     }
 
     /// Quantiles for `objectives` over the current window; NaN when the window is empty.
@@ -69,7 +95,7 @@ package struct SummaryState: Sendable {
         var total = 0.0
         for slice in self.slices {
             if !slice.sketch.isEmpty { exact = false }
-            for weight in slice.weights { total += weight }
+            total += slice.exactWeight
             total += slice.sketch.totalWeight
         }
         if total == 0 {
@@ -79,7 +105,7 @@ package struct SummaryState: Sendable {
         if exact {
             pairs.removeAll(keepingCapacity: true)
             for slice in self.slices {
-                for i in slice.values.indices { pairs.append((slice.values[i], slice.weights[i])) }
+                for i in slice.values.indices { pairs.append((slice.values[i], slice.weight(at: i))) }
             }
             pairs.sort { $0.0 < $1.0 }
             for objective in objectives {
@@ -100,14 +126,14 @@ package struct SummaryState: Sendable {
         var merged = LogSketch()
         for slice in self.slices {
             merged.merge(slice.sketch)
-            for i in slice.values.indices { merged.add(slice.values[i], weight: slice.weights[i]) }
+            for i in slice.values.indices { merged.add(slice.values[i], weight: slice.weight(at: i)) }
         }
         for objective in objectives { values.append(merged.quantile(objective.quantile)) }
     }
 
     private mutating func foldHead() {
         var slice = self.slices[self.head]
-        for i in slice.values.indices { slice.sketch.add(slice.values[i], weight: slice.weights[i]) }
+        for i in slice.values.indices { slice.sketch.add(slice.values[i], weight: slice.weight(at: i)) }
         slice.values.removeAll(keepingCapacity: true)
         slice.weights.removeAll(keepingCapacity: true)
         self.slices[self.head] = slice
@@ -146,7 +172,7 @@ extension SummaryState {
         encoder.write(count: self.slices.count)
         for slice in self.slices {
             encoder.write(slice.values)
-            encoder.write(slice.weights)
+            slice.encodeWeights(into: &encoder)
             slice.sketch.encode(into: &encoder)
         }
     }
@@ -170,7 +196,10 @@ extension SummaryState {
             let values = try decoder.readDoubles()
             let weights = try decoder.readDoubles()
             guard values.count == weights.count else { throw .invalidValue }
-            self.slices.append(Slice(values: values, weights: weights, sketch: try LogSketch(decoding: &decoder)))
+            self.slices.append(
+                Slice(
+                    values: values, weights: weights.allSatisfy { $0 == 1 } ? [] : weights,
+                    sketch: try LogSketch(decoding: &decoder)))
         }
     }
 }

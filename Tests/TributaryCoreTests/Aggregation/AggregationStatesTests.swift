@@ -77,6 +77,17 @@ struct SummaryStateTests {
         #expect(state.sum == 109)
     }
 
+    /// Unit weights are not stored until a sampled observation arrives; then the earlier ones count as 1 each.
+    @Test
+    func weighsASampledObservationAfterUnsampledOnes() {
+        var state = SummaryState(options: Self.options, now: 0)
+        state.observe(100, weight: 1, now: 0)
+        state.observe(100, weight: 1, now: 0)
+        state.observe(1, weight: 8, now: 0)
+        #expect(state.quantiles(Self.objectives, now: 0) == [1, 100, 100])
+        #expect(state.count == 10)
+    }
+
     @Test
     func slidesTheWindowSliceBySlice() {
         // 600 s over 5 slices of 120 s.
