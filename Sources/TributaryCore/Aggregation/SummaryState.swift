@@ -41,9 +41,12 @@ package struct SummaryState: Sendable {
 
         @inline(__always)
         mutating func append(_ value: Double, weight: Double) {
-            if weight != 1 && self.weights.isEmpty { self.weights = Array(repeating: 1, count: self.values.count) }
+            let stored = !self.weights.isEmpty
+            if stored || weight != 1 {
+                if !stored { self.weights = Array(repeating: 1, count: self.values.count) }
+                self.weights.append(weight)
+            }
             self.values.append(value)
-            if !self.weights.isEmpty { self.weights.append(weight) }
         }
     }
 
