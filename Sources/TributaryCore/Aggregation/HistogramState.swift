@@ -2,18 +2,28 @@
 /// (sparse exponential) buckets beside them, and the last exemplar per classic bucket.
 ///
 /// Weights are `Double` because a sampled observation (`|@0.1`) counts as 1/rate observations.
+///
+/// Six words (48 bytes, checked by a test): what an observation reads — `counts`, `bounds`, `sum`, `count` and whether
+/// there are native buckets — lies in one cache line of the value column. Native buckets (48 bytes, rare) are kept
+/// out of line for that reason, in an array of zero or one element (which keeps copy-on-write value semantics).
 package struct HistogramState: Sendable {
     /// `counts[i]` is the weight of observations in (bounds[i-1], bounds[i]]; the last entry is (last bound, +Inf].
     package private(set) var counts: [Double]
-    package private(set) var sum: Double = 0
-    package private(set) var count: Double = 0
-    /// Native buckets, when the family's mapping sets `native_histogram_bucket_factor` > 1.
-    package private(set) var native: NativeHistogramState?
-    /// The last exemplar per classic bucket (same indices as `counts`); empty until the first exemplar arrives.
-    package private(set) var exemplars: [Exemplar?] = []
     /// The family's upper bounds (one buffer shared by all its series), kept here so that an observation reads the
     /// series' own state and not the family.
     package private(set) var bounds: [Double]
+    package private(set) var sum: Double = 0
+    package private(set) var count: Double = 0
+    /// The native buckets, if any (zero or one element).
+    private var nativeBuckets: [NativeHistogramState] = []
+    /// The last exemplar per classic bucket (same indices as `counts`); empty until the first exemplar arrives.
+    package private(set) var exemplars: [Exemplar?] = []
+
+    /// Native buckets, when the family's mapping sets `native_histogram_bucket_factor` > 1.
+    package private(set) var native: NativeHistogramState? {
+        get { self.nativeBuckets.first }
+        set { self.nativeBuckets = newValue.map { [$0] } ?? [] }
+    }
 
     package init(bounds: [Double], native: NativeHistogramState? = nil) {
         self.counts = Array(repeating: 0, count: bounds.count + 1)
@@ -28,7 +38,7 @@ package struct HistogramState: Sendable {
         self.counts[index] += weight
         self.sum += value * weight
         self.count += weight
-        if self.native != nil { self.native!.observe(value, weight: weight) }
+        if !self.nativeBuckets.isEmpty { self.nativeBuckets[0].observe(value, weight: weight) }
     }
 
     /// The classic bucket `value` falls in: the first bound `value <= bound`, or +Inf (also for NaN, as in
@@ -82,7 +92,7 @@ package struct HistogramState: Sendable {
         self.sum += other.sum
         self.count += other.count
         if let theirs = other.native {
-            if self.native == nil { self.native = theirs } else { self.native!.add(theirs) }
+            if self.nativeBuckets.isEmpty { self.native = theirs } else { self.nativeBuckets[0].add(theirs) }
         }
         if !other.exemplars.isEmpty {
             if self.exemplars.isEmpty { self.exemplars = other.exemplars }

@@ -21,6 +21,12 @@ struct HistogramStateTests {
         #expect(state.count == 4.5)
     }
 
+    /// What an observation reads stays within one cache line of the value column.
+    @Test
+    func aHistogramSeriesIsSixWords() {
+        #expect(MemoryLayout<HistogramState>.stride == 48)
+    }
+
     @Test
     func sendsNaNToTheInfBucket() {
         var state = HistogramState(bounds: [1, 2])
