@@ -56,6 +56,15 @@ let package = Package(
                 "TributaryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            // Resident memory at start (release, Swift runtime static: 20.8 MB with the defaults): the Swift
+            // runtime's static link exports every symbol (-export-dynamic), 2.5 MB of symbol tables the loader
+            // searches, and its 1.6 MB of relative relocations are read whole at start. No export (-2.3 MB) and
+            // packed relocations (DT_RELR, glibc 2.36+, with lld from the toolchain: -1.5 MB) give 17.0 MB.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux], configuration: .release))
             ]
         ),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore"]),
