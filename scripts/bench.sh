@@ -9,7 +9,7 @@ make -s -C "$BENCH"
 OUT=${OUT:-bench-results}
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
-swift build -c release --product tributary
+swift build -c release --static-swift-stdlib --product tributary
 BIN="$(swift build -c release --show-bin-path)/tributary"
 MIX=${MIX:-c}
 SERIES=${SERIES:-1000}

@@ -41,8 +41,9 @@ print(names.pop() if names else "")
 PY
 )"
 [ -n "$PACKAGE_NAME" ] || { echo "cannot find the package name in $BUILD/description.json" >&2; exit 1; }
-YAMS_MODULE_MAP="$SCRATCH/checkouts/Yams/Sources/CYaml/include/module.modulemap"
-OBJECTS=$(find "$BUILD/TributaryCore.build" "$BUILD/Yams.build" "$BUILD/CYaml.build" -name '*.o')
+# TributaryCore reads YAML with the system's libyaml (the CYAML module map links -lyaml).
+YAML_MODULE_MAP="$PWD/Sources/CYAML/module.modulemap"
+OBJECTS=$(find "$BUILD/TributaryCore.build" -name '*.o')
 
 # Set by build_server: swiftc arguments that add TributaryServer to a target.
 SERVER_ARGS=()
@@ -69,7 +70,7 @@ build_server() {
       -c "$source" -o "$object"
     objects+=("$object")
   done
-  local search=(-I "$server/Modules" -I "$server/deps" -I "$BUILD/Modules" -Xcc -fmodule-map-file="$YAMS_MODULE_MAP"
+  local search=(-I "$server/Modules" -I "$server/deps" -I "$BUILD/Modules" -Xcc -fmodule-map-file="$YAML_MODULE_MAP"
     -module-cache-path "$server/ModuleCache")
   for module in "${INSTRUMENTED_MODULES[@]}"; do
     mapfile -t flags <"$server/$module.flags"
@@ -95,7 +96,7 @@ for target in "${TARGETS[@]}"; do
   rm -f "$binary"
   # shellcheck disable=SC2086
   swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name "$PACKAGE_NAME" "${extra[@]}" \
-    -I "$BUILD/Modules" -Xcc -fmodule-map-file="$YAMS_MODULE_MAP" "Fuzz/Targets/$target.swift" $OBJECTS \
+    -I "$BUILD/Modules" -Xcc -fmodule-map-file="$YAML_MODULE_MAP" "Fuzz/Targets/$target.swift" $OBJECTS \
     -o "$binary" 2>&1 | grep -v "Cannot export local symbol" || true
   [ -x "$binary" ] || { echo "build of $target failed" >&2; exit 1; }
   mkdir -p "Fuzz/corpus/$target" "$SCRATCH/corpus/$target" "$SCRATCH/artifacts"

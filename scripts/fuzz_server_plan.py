@@ -4,7 +4,7 @@
     fuzz_server_plan.py DESCRIPTION_JSON OUT_DIR MODULE...
 
 Writes to OUT_DIR:
-  deps.txt          TributaryServer's dependency closure, one module a line, without TributaryCore and Yams (fuzz.sh
+  deps.txt          TributaryServer's dependency closure, one module a line, without TributaryCore and CYAML (fuzz.sh
                     builds those instrumented) and without the MODULEs (compiled instrumented from source).
   MODULE.flags      per MODULE: the swiftc flags SwiftPM used that matter for compiling it again (language mode,
                     features, package name, defines, C module maps and include paths), one argument a line.
@@ -15,12 +15,12 @@ Writes to OUT_DIR:
 import json
 import sys
 
-OURS = {"TributaryCore", "Yams", "CYaml"}
+OURS = {"TributaryCore", "CYAML"}
 
 
 def flags(arguments):
     """The arguments worth keeping, as (language, imports): mode, features, package name and defines (minus DEBUG);
-    C module maps and include paths (minus Yams: fuzz.sh passes its own)."""
+    C module maps and include paths (minus CYAML: fuzz.sh passes its own)."""
     language, imports, i = [], [], 0
     while i < len(arguments):
         arg = arguments[i]
@@ -31,11 +31,11 @@ def flags(arguments):
             language.append(arg)
             i += 1
         elif arg == "-Xcc" and arguments[i + 1].startswith("-fmodule-map-file="):
-            if "/Yams/" not in arguments[i + 1]:
+            if "/CYAML/" not in arguments[i + 1]:
                 imports += arguments[i:i + 2]
             i += 2
         elif arguments[i:i + 3] == ["-Xcc", "-I", "-Xcc"]:
-            if "/Yams/" not in arguments[i + 3]:
+            if "/CYAML/" not in arguments[i + 3]:
                 imports += arguments[i:i + 4]
             i += 4
         else:

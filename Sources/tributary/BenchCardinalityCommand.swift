@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `tributary bench-cardinality` (hidden): how long `GET /api/v1/cardinality` takes to compute its report over many
@@ -52,7 +56,7 @@ struct BenchCardinalityCommand: ParsableCommand {
         guard let report else { return }
         print(
             String(
-                format: "cardinality report over %d series in %d metric names (top %d): "
+                printf: "cardinality report over %d series in %d metric names (top %d): "
                     + "%.1f ms fastest, %.1f ms median",
                 report.totalSeries, report.metricNames, report.metrics.count, times[0], times[times.count / 2]))
         if let first = report.metrics.first {

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `tributary bench-churn` (hidden): the in-process cost of a line that creates a new series (a leaked request id),
@@ -66,7 +70,7 @@ struct BenchChurnCommand: ParsableCommand {
         }
         print(
             String(
-                format: "%d new series (%d tags + request_id): %.0f ns/new series, %.0f ns/line steady (%.1fx), "
+                printf: "%d new series (%d tags + request_id): %.0f ns/new series, %.0f ns/line steady (%.1fx), "
                     + "%.0f ns/expired series, %.0f ns/line for %d steady series after the expiry",
                 live, self.tags, best.new, best.steady, best.new / best.steady, best.expire, best.after, self.steady))
     }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `tributary bench-ingest` (hidden): the in-process cost per StatsD line of a recorded workload — parse, route
@@ -59,7 +63,7 @@ struct BenchIngestCommand: ParsableCommand {
         }
         let lines = Int(shards.scrapeCopy().counts.lines) - linesPerRound
         precondition(lines == self.rounds * linesPerRound, "not every line was applied")
-        print(String(format: "%d datagrams, %d lines, %.1f ns/line", packets.count, lines, perLine))
+        print(String(printf: "%d datagrams, %d lines, %.1f ns/line", packets.count, lines, perLine))
         if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
     }
 
@@ -79,7 +83,7 @@ struct BenchIngestCommand: ParsableCommand {
         }
         times.sort()
         let series = shards.scrapeCopy().seriesCountByKind.values.reduce(0, +)
-        print(String(format: "scrape of %d series: %.1f ms fastest, %.1f ms median, %d bytes", series, times[0], times[times.count / 2], size))
+        print(String(printf: "scrape of %d series: %.1f ms fastest, %.1f ms median, %d bytes", series, times[0], times[times.count / 2], size))
     }
 
     /// The packets of statsd-blast's `--print` output: the lines between `--- packet` headers.

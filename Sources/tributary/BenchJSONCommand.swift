@@ -1,5 +1,17 @@
 import ArgumentParser
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TributaryCore
 import TributaryServer
 
@@ -45,8 +57,8 @@ struct BenchJSONCommand: AsyncParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let rate = Double(total) / seconds
         print(
-            "\(total) samples in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", rate)) samples/s, "
-                + "\(String(format: "%.1f", 1e9 / rate)) ns/sample (\(self.socket == nil ? "in process" : "over the socket"))")
+            "\(total) samples in \(String(printf: "%.3f", seconds)) s: \(String(printf: "%.0f", rate)) samples/s, "
+                + "\(String(printf: "%.1f", 1e9 / rate)) ns/sample (\(self.socket == nil ? "in process" : "over the socket"))")
     }
 
     private static func send(_ chunk: [UInt8], rounds: Int, to path: String) throws {

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `tributary bench-mapping` (hidden): what mapping costs per line with N glob rules.
@@ -28,7 +32,7 @@ struct BenchMappingCommand: AsyncParsableCommand {
     var names = 10_000
 
     func run() async throws {
-        let counts = self.rules.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let counts = self.rules.split(separator: ",").compactMap { Int($0.trimmingWhitespace()) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }), self.lines > 0, self.names > 0 else {
             throw ValidationError("--rules needs positive integers, --lines and --names positive")
         }
@@ -56,8 +60,8 @@ struct BenchMappingCommand: AsyncParsableCommand {
             }
             checksum &+= Int(shard.snapshot().counts.samples)
             print(
-                String(count).padding(toLength: 6, withPad: " ", startingAt: 0)
-                    + String(format: "%14.1f %20.1f %23.1f", map, newSeries, repeated))
+                String(printf: "%-6d", count)
+                    + String(printf: "%14.1f %20.1f %23.1f", map, newSeries, repeated))
         }
         print("(checksum \(checksum))")
     }

@@ -1,5 +1,16 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 import TributaryCore
 import TributaryServer
@@ -33,9 +44,9 @@ struct BenchSnapshotCommand: AsyncParsableCommand {
     var ingestSeconds = 2.0
 
     func run() async throws {
-        let counts = self.series.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let counts = self.series.split(separator: ",").compactMap { Int($0.trimmingWhitespace()) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--series needs positive integers") }
-        let directory = self.directory ?? NSTemporaryDirectory() + "tributary-bench-snapshot-\(getpid())"
+        let directory = self.directory ?? (getenv("TMPDIR").map { String(cString: $0) + "/" } ?? "/tmp/") + "tributary-bench-snapshot-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = SnapshotFile(directory: directory)
         let mapper = try CompiledMapper.load(yaml: "defaults:\n  observer_type: histogram\n")
@@ -62,7 +73,7 @@ struct BenchSnapshotCommand: AsyncParsableCommand {
             if self.ingestSeconds > 0 {
                 let alone = Self.ingest(datagrams, into: shard, seconds: self.ingestSeconds)
                 let writer = BackgroundWriter()
-                let thread = Thread {
+                DetachedThread.start {
                     while !writer.stop.load(ordering: .relaxed) {
                         let bytes = SnapshotWriter.encode([shard.scrapeCopy()], now: now, wallClockSeconds: 1_700_000_000)
                         try? file.replace(with: bytes)
@@ -70,16 +81,15 @@ struct BenchSnapshotCommand: AsyncParsableCommand {
                     }
                     writer.finished.store(true, ordering: .releasing)
                 }
-                thread.start()
                 let writing = Self.ingest(datagrams, into: shard, seconds: self.ingestSeconds)
                 writer.stop.store(true, ordering: .relaxed)
                 while !writer.finished.load(ordering: .acquiring) { usleep(1000) }
-                ingest = String(format: "   %8.1f, %.1f (%d writes)", alone, writing, writer.writes.load(ordering: .relaxed))
+                ingest = String(printf: "   %8.1f, %.1f (%d writes)", alone, writing, writer.writes.load(ordering: .relaxed))
             }
             print(
-                String(count).padding(toLength: 8, withPad: " ", startingAt: 0)
+                String(printf: "%-8d", count)
                     + String(
-                        format: "%10d %14.1f %16.1f %10.1f %12.1f", bytes.count, Double(bytes.count) / Double(count),
+                        printf: "%10d %14.1f %16.1f %10.1f %12.1f", bytes.count, Double(bytes.count) / Double(count),
                         encode, write, restore) + ingest)
         }
         try? FileManager.default.removeItem(atPath: directory + "/" + SnapshotFile.fileName)

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `tributary cardinality`: the metric names holding the most series on a running Tributary, as a terminal table
@@ -44,7 +48,7 @@ struct CardinalityCommand: ParsableCommand {
             Self.exit(withError: ValidationError(String(describing: error)))
         }
         guard response.status == 200 else {
-            let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: response.body, as: UTF8.self).trimmingWhitespace()
             Self.exit(withError: ValidationError("\(self.url) answered \(response.status): \(text.prefix(300))"))
         }
         if self.json {

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns any error a command ends with into the one line it prints: `Error: ` and what is wrong, naming the flag
 /// or file and what to do. ArgumentParser would add its usage block (dozens of flags for the exporter) to usage
@@ -13,7 +17,7 @@ enum CommandErrorLine {
         guard code != .success else { return nil }
         let message = Command.message(for: error)
             .split(separator: "\n", omittingEmptySubsequences: true)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace() }
             .joined(separator: " ")
         let withoutPrefix = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
         guard code == .validationFailure else { return "Error: " + withoutPrefix }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 import TributaryServer
 
@@ -47,7 +51,7 @@ struct ExplainCommand: AsyncParsableCommand {
         let explainer = LineExplainer(mapper: mapper, dialects: self.tagOptions.dialects)
         let explanations = self.lines.map { explainer.explain(line: $0) }
         if self.json {
-            FileHandle.standardOutput.write(Data(APIJSON.encode(explanations)))
+            ConsoleOutput.writeOutput(APIJSON.encode(explanations))
         } else {
             print(explanations.map(\.text).joined(separator: "\n"), terminator: "")
         }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `tributary help [COMMAND]`: the exporter's help (flags and the command list), or one command's.
 struct HelpCommand: ParsableCommand {
@@ -18,7 +22,7 @@ struct HelpCommand: ParsableCommand {
         }
         guard let entry = CommandTable.entry(named: name) else {
             let names = CommandTable.entries.map(\.name).joined(separator: ", ")
-            FileHandle.standardError.write(Data("Error: unknown command \"\(name)\"; the commands are \(names)\n".utf8))
+            ConsoleOutput.writeError("Error: unknown command \"\(name)\"; the commands are \(names)\n")
             throw ExitCode.validationFailure
         }
         print(entry.command.helpMessage())

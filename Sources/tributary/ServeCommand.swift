@@ -1,5 +1,16 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import TributaryCore
 import TributaryServer
@@ -287,7 +298,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        ConsoleOutput.writeError(line + "\n")
     }
 
     func makeConfiguration() throws -> TributaryConfiguration {

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // Subcommands are dispatched by their first word (``CommandTable``) so that `tributary --help` lists the serving
 // flags statsd_exporter users know, exactly as `statsd_exporter --help` does.
@@ -17,7 +21,7 @@ func runCommand<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]
         }
     } catch {
         guard let line = CommandErrorLine.line(for: error, of: Command.self) else { Command.exit(withError: error) }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        ConsoleOutput.writeError(line + "\n")
         Command.exit(withError: ExitCode(Command.exitCode(for: error).rawValue))
     }
 }

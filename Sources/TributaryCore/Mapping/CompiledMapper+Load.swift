@@ -1,5 +1,3 @@
-import Yams
-
 extension CompiledMapper {
     /// Parses and validates a statsd_exporter mapping file (its text; the caller reads the file).
     ///
@@ -7,36 +5,15 @@ extension CompiledMapper {
     /// missing capture groups, unsorted buckets and out-of-range quantiles, with a `MappingConfigError` naming
     /// the rule (index and `match`) or `defaults` and the key. An empty document gives a mapper without rules.
     package static func load(yaml: String) throws(MappingConfigError) -> CompiledMapper {
-        let file: MappingConfigFile
+        let root: YAMLNode?
         do {
-            if let node = try Yams.compose(yaml: yaml) {
-                file = try YAMLDecoder().decode(MappingConfigFile.self, from: node)
-            } else {
-                file = MappingConfigFile()
-            }
-        } catch let error as MappingConfigError {
-            throw error
-        } catch let error as DecodingError {
-            throw .invalidYAML(Self.describe(error))
+            root = try YAMLReader.parse(yaml)
         } catch {
-            throw .invalidYAML(String(describing: error))
+            throw .invalidYAML(error.description)
         }
-        var mapper = try Self.compile(file)
+        var mapper = try Self.compile(MappingConfigFile(root))
         mapper.sourceHash = SnapshotHash.hash(yaml)
         return mapper
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
-            .dataCorrupted(let context):
-            return "at \(path(context).isEmpty ? "top level" : path(context)): \(context.debugDescription)"
-        @unknown default:
-            return String(describing: error)
-        }
     }
 
     /// Validates the decoded file and builds the mapper.

@@ -1,11 +1,9 @@
-import Yams
-
 /// The mapping YAML as written, before validation: statsd_exporter's `defaults` and `mappings` keys.
 ///
-/// Decoded with Yams through hand-written `init(from:)`s so that unknown keys are rejected and every
-/// error names its place (`MappingConfigError`). Values are only type-checked here; `CompiledMapper.load`
-/// validates them and fills in defaults.
-struct MappingConfigFile: Decodable {
+/// Read from the ``YAMLNode`` tree by hand so that unknown keys are rejected and every error names its place
+/// (`MappingConfigError`). Values are only type-checked here; `CompiledMapper.load` validates them and fills in
+/// defaults.
+struct MappingConfigFile {
     var defaults: RawDefaults
     var rules: [RawRule]
 
@@ -14,34 +12,35 @@ struct MappingConfigFile: Decodable {
         self.rules = rules
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: ConfigKey.self)
-        for key in container.allKeys where key.stringValue != "defaults" && key.stringValue != "mappings" {
-            throw MappingConfigError.unknownTopLevelKey(key.stringValue)
+    /// Reads the document's root (nil: an empty document, no rules).
+    init(_ root: YAMLNode?) throws(MappingConfigError) {
+        self.init()
+        guard let root, !root.isNull else { return }
+        guard let top = root.pairs else {
+            throw .invalidYAML("at top level: expected a mapping with defaults and mappings, found \(root.kindDescription)")
         }
-        self.defaults = RawDefaults()
-        if try container.contains("defaults") && !container.decodeNil(forKey: "defaults") {
-            let section = try SectionReader(
-                container: container.nestedContainer(keyedBy: ConfigKey.self, forKey: "defaults"),
-                location: .defaults, prefix: "", known: RawDefaults.keys)
-            self.defaults = try RawDefaults(section)
+        for pair in top where pair.key.string != "defaults" && pair.key.string != "mappings" {
+            throw .unknownTopLevelKey(pair.key.string ?? "")
         }
-        self.rules = []
-        if try container.contains("mappings") && !container.decodeNil(forKey: "mappings") {
-            var list = try container.nestedUnkeyedContainer(forKey: "mappings")
-            while !list.isAtEnd {
-                let index = list.currentIndex
-                let ruleContainer: KeyedDecodingContainer<ConfigKey>
-                do {
-                    ruleContainer = try list.nestedContainer(keyedBy: ConfigKey.self)
-                } catch {
+        if let section = root.value(for: "defaults"), !section.isNull {
+            guard let pairs = section.pairs else {
+                throw .invalidYAML("at defaults: expected a mapping of keys to values, found \(section.kindDescription)")
+            }
+            self.defaults = try RawDefaults(
+                SectionReader(pairs: pairs, location: .defaults, prefix: "", known: RawDefaults.keys))
+        }
+        if let list = root.value(for: "mappings"), !list.isNull {
+            guard let items = list.items else {
+                throw .invalidYAML("at mappings: expected a list of rules, found \(list.kindDescription)")
+            }
+            for (index, item) in items.enumerated() {
+                guard let pairs = item.pairs else {
                     throw MappingConfigError.invalidRule(
                         index: index, match: "", key: "", reason: "a rule must be a mapping of keys to values")
                 }
-                let match = (try? ruleContainer.decodeIfPresent(String.self, forKey: "match")) ?? nil
+                let match = item.value(for: "match").flatMap { $0.isNull ? nil : $0.string }
                 let section = try SectionReader(
-                    container: ruleContainer, location: .rule(index: index, match: match ?? ""), prefix: "",
-                    known: RawRule.keys)
+                    pairs: pairs, location: .rule(index: index, match: match ?? ""), prefix: "", known: RawRule.keys)
                 self.rules.append(try RawRule(section, index: index))
             }
         }
@@ -168,15 +167,6 @@ struct RawRule {
     }
 }
 
-/// A string coding key, so any key in the YAML can be seen (and unknown ones rejected).
-struct ConfigKey: CodingKey, ExpressibleByStringLiteral {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-    init(stringLiteral value: String) { self.stringValue = value }
-}
-
 /// Where in the configuration a section lives, to build errors that name it.
 enum ConfigLocation {
     case defaults
@@ -187,183 +177,5 @@ enum ConfigLocation {
         case .defaults: .invalidDefaults(key: key, reason: reason)
         case .rule(let index, let match): .invalidRule(index: index, match: match, key: key, reason: reason)
         }
-    }
-}
-
-/// Reads the typed values of one YAML mapping (the defaults, a rule or a nested options block), turning decoder
-/// errors into `MappingConfigError`s that name the section and the (dotted) key.
-struct SectionReader {
-    let container: KeyedDecodingContainer<ConfigKey>
-    let location: ConfigLocation
-    /// Dotted path of this section inside the rule or defaults, with a trailing dot (`histogram_options.`).
-    let prefix: String
-
-    /// Wraps `container`; throws if it holds a key outside `known`.
-    init(
-        container: KeyedDecodingContainer<ConfigKey>, location: ConfigLocation, prefix: String, known: Set<String>
-    ) throws(MappingConfigError) {
-        self.container = container
-        self.location = location
-        self.prefix = prefix
-        for key in container.allKeys where !known.contains(key.stringValue) {
-            throw location.error(key: prefix + key.stringValue, reason: "unknown key")
-        }
-    }
-
-    func error(_ key: String, _ reason: String) -> MappingConfigError {
-        self.location.error(key: self.prefix + key, reason: reason)
-    }
-
-    private func decode<T: Decodable>(_ type: T.Type, _ key: String, expected: String) throws(MappingConfigError) -> T?
-    {
-        do {
-            return try self.container.decodeIfPresent(type, forKey: ConfigKey(stringValue: key))
-        } catch {
-            throw self.error(key, "expected \(expected)")
-        }
-    }
-
-    func string(_ key: String) throws(MappingConfigError) -> String? {
-        try self.decode(String.self, key, expected: "a string")
-    }
-
-    func bool(_ key: String) throws(MappingConfigError) -> Bool? {
-        try self.decode(Bool.self, key, expected: "true or false")
-    }
-
-    func double(_ key: String) throws(MappingConfigError) -> Double? {
-        try self.decode(Double.self, key, expected: "a number")
-    }
-
-    func int(_ key: String) throws(MappingConfigError) -> Int? {
-        guard let value = try self.decode(Int.self, key, expected: "an integer") else { return nil }
-        if value < 0 { throw self.error(key, "must not be negative, got \(value)") }
-        return value
-    }
-
-    func strings(_ key: String) throws(MappingConfigError) -> [String]? {
-        try self.decode([String].self, key, expected: "a list of strings")
-    }
-
-    func doubles(_ key: String) throws(MappingConfigError) -> [Double]? {
-        try self.decode([Double].self, key, expected: "a list of numbers")
-    }
-
-    /// A Go duration string (`30s`, `1m30s`), in seconds; negative durations are rejected.
-    func duration(_ key: String) throws(MappingConfigError) -> Double? {
-        guard let text = try self.decode(String.self, key, expected: "a duration such as 30s or 1m30s") else {
-            return nil
-        }
-        guard let seconds = GoDuration.parseSeconds(text) else {
-            throw self.error(
-                key, "invalid duration \"\(text)\" (expected e.g. 30s, 1m30s, 1h; units ns, us, ms, s, m, h)")
-        }
-        if seconds < 0 { throw self.error(key, "duration must not be negative, got \"\(text)\"") }
-        return seconds
-    }
-
-    /// A nested options block, or nil when absent or null.
-    func nested(_ key: String, known: Set<String>) throws(MappingConfigError) -> SectionReader? {
-        let codingKey = ConfigKey(stringValue: key)
-        guard self.container.contains(codingKey) else { return nil }
-        do {
-            if try self.container.decodeNil(forKey: codingKey) { return nil }
-            let nested = try self.container.nestedContainer(keyedBy: ConfigKey.self, forKey: codingKey)
-            return try SectionReader(
-                container: nested, location: self.location, prefix: self.prefix + key + ".", known: known)
-        } catch let error as MappingConfigError {
-            throw error
-        } catch {
-            throw self.error(key, "expected a mapping of keys to values")
-        }
-    }
-
-    /// A list of `{quantile, error}` objects.
-    func objectives(_ key: String) throws(MappingConfigError) -> [SummaryObjective]? {
-        let codingKey = ConfigKey(stringValue: key)
-        guard self.container.contains(codingKey) else { return nil }
-        do {
-            if try self.container.decodeNil(forKey: codingKey) { return nil }
-            var list = try self.container.nestedUnkeyedContainer(forKey: codingKey)
-            var result: [SummaryObjective] = []
-            while !list.isAtEnd {
-                let itemKey = "\(key)[\(list.currentIndex)]"
-                guard let item = try? list.nestedContainer(keyedBy: ConfigKey.self) else {
-                    throw self.error(itemKey, "expected a mapping with quantile and error")
-                }
-                let reader = try SectionReader(
-                    container: item, location: self.location, prefix: self.prefix + itemKey + ".",
-                    known: ["quantile", "error"])
-                guard let quantile = try reader.double("quantile") else { throw reader.error("quantile", "missing") }
-                guard let error = try reader.double("error") else { throw reader.error("error", "missing") }
-                result.append(SummaryObjective(quantile: quantile, error: error))
-            }
-            return result
-        } catch let error as MappingConfigError {
-            throw error
-        } catch {
-            throw self.error(key, "expected a list of {quantile, error} mappings")
-        }
-    }
-
-    /// `labels`: label name → value template, in the order written.
-    func labels(_ key: String) throws(MappingConfigError) -> [(name: String, value: String)] {
-        let codingKey = ConfigKey(stringValue: key)
-        guard self.container.contains(codingKey) else { return [] }
-        do {
-            if try self.container.decodeNil(forKey: codingKey) { return [] }
-            let nested = try self.container.nestedContainer(keyedBy: ConfigKey.self, forKey: codingKey)
-            var result: [(name: String, value: String)] = []
-            for labelKey in nested.allKeys {
-                guard let value = try? nested.decode(String.self, forKey: labelKey) else {
-                    throw self.error("\(key).\(labelKey.stringValue)", "expected a string")
-                }
-                result.append((labelKey.stringValue, value))
-            }
-            return result
-        } catch let error as MappingConfigError {
-            throw error
-        } catch {
-            throw self.error(key, "expected a mapping of label names to values")
-        }
-    }
-
-    func observerType() throws(MappingConfigError) -> ObserverType? {
-        // `observer_type` wins over the deprecated `timer_type`, as in statsd_exporter.
-        for key in ["observer_type", "timer_type"] {
-            guard let text = try self.string(key), !text.isEmpty else { continue }
-            guard let value = ObserverType(rawValue: text) else {
-                throw self.error(key, "invalid observer type \"\(text)\" (expected summary or histogram)")
-            }
-            return value
-        }
-        return nil
-    }
-
-    func matchType() throws(MappingConfigError) -> MatchType? {
-        guard let text = try self.string("match_type"), !text.isEmpty else { return nil }
-        guard let value = MatchType(rawValue: text) else {
-            throw self.error("match_type", "invalid match type \"\(text)\" (expected glob or regex)")
-        }
-        return value
-    }
-
-    func matchMetricType() throws(MappingConfigError) -> MatchMetricType? {
-        guard let text = try self.string("match_metric_type"), !text.isEmpty else { return nil }
-        // `timer` is the name older statsd_exporter documentation used for `observer`.
-        if text == "timer" { return .observer }
-        guard let value = MatchMetricType(rawValue: text) else {
-            throw self.error(
-                "match_metric_type", "invalid metric type \"\(text)\" (expected counter, gauge or observer)")
-        }
-        return value
-    }
-
-    func action() throws(MappingConfigError) -> MappingOutcome.Action? {
-        guard let text = try self.string("action"), !text.isEmpty else { return nil }
-        guard let value = MappingOutcome.Action(rawValue: text) else {
-            throw self.error("action", "invalid action \"\(text)\" (expected map or drop)")
-        }
-        return value
     }
 }

@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Emits a realistic web service's metrics as StatsD lines, for the quick start and for trying
 /// dashboards and alerts. Scenarios push it into a bad state so alerts can be seen to fire.

@@ -1,9 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One ingest worker's queue: batches waiting to be applied and the empty buffers readers fill next.
 ///
 /// Shared by the UDP readers that submit to this worker (event-loop threads of the ingest group, never of the HTTP
-/// group) and the worker thread itself. Every stored `var` is guarded by `condition`'s lock (an `NSCondition`, a
+/// group) and the worker thread itself. Every stored `var` is guarded by `condition`'s lock (a `ThreadCondition`, a
 /// mutex with one condition variable): readers wait on it for a free buffer, the worker for a pending batch. Both
 /// predicates share the one condition, so every change broadcasts and each waiter re-checks its own predicate —
 /// one broadcast per batch, never per line.
@@ -12,7 +16,7 @@ import Foundation
 /// ``stop()`` lets the worker drain `pending` before ``run(_:)`` returns.
 final class BatchLane: @unchecked Sendable {
     /// Guards every `var` below.
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     /// Submitted batches, oldest first (at most `buffers` of them).
     private var pending: [[UInt8]] = []
     /// Emptied buffers (capacity kept) for readers to fill.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// Worker threads that each own one aggregation shard and apply the batches of StatsD lines UDP readers hand them
@@ -49,13 +53,11 @@ package final class IngestWorkers: Sendable {
         for (index, lane) in self.lanes.enumerated() {
             let shard = self.shards.all[index]
             let apply = self.apply
-            let thread = Thread {
-                nameCurrentThread("ingest-worker-\(index)")
+            DetachedThread.start(name: "ingest-worker-\(index)") {
                 lane.run { batch in
                     batch.withUnsafeBytes { apply(shard, $0) }
                 }
             }
-            thread.start()
         }
     }
 
@@ -70,16 +72,4 @@ package final class IngestWorkers: Sendable {
         for lane in self.lanes { lane.stop() }
         for lane in self.lanes { lane.waitUntilFinished() }
     }
-}
-
-/// Sets the calling thread's kernel task name (what `top -H` and `/proc/<pid>/task/*/comm` show; Linux keeps 15
-/// characters). Foundation's `Thread.name` does not reach it on Linux, and `pthread_setname_np` is not imported.
-private func nameCurrentThread(_ name: String) {
-    #if os(Linux)
-    let fd = open("/proc/thread-self/comm", O_WRONLY)
-    guard fd >= 0 else { return }
-    var bytes = Array(name.utf8.prefix(15))
-    _ = write(fd, &bytes, bytes.count)
-    close(fd)
-    #endif
 }

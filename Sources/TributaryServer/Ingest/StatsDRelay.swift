@@ -5,7 +5,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Synchronization
 
@@ -42,7 +46,7 @@ package final class StatsDRelay: @unchecked Sendable {
     private let sendErrors = Atomic<UInt64>(0)
 
     // Guarded by `condition`.
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var current: [UInt8] = []
     private var queue: [[UInt8]] = []
     private var free: [[UInt8]] = []
@@ -76,9 +80,7 @@ package final class StatsDRelay: @unchecked Sendable {
         self.condition.lock()
         self.fd = fd
         self.condition.unlock()
-        let thread = Thread { self.run() }
-        thread.name = "tributary-relay"
-        thread.start()
+        DetachedThread.start(name: "tributary-relay") { self.run() }
     }
 
     /// Sends what is queued and the partial packet, then ends the relay thread (waits up to two seconds).
@@ -180,7 +182,11 @@ package final class StatsDRelay: @unchecked Sendable {
     }
 
     private func send(_ packet: UnsafeRawBufferPointer) {
-        let sent = Foundation.send(self.fd, packet.baseAddress, packet.count, 0)
+        #if canImport(Darwin)
+        let sent = Darwin.send(self.fd, packet.baseAddress, packet.count, 0)
+        #else
+        let sent = Glibc.send(self.fd, packet.baseAddress, packet.count, 0)
+        #endif
         if sent < 0 {
             // A connected UDP socket reports an earlier ICMP "port unreachable" here; keep relaying (statsd_exporter
             // stops its relay for good on the first error).

@@ -8,7 +8,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Receives Unix datagrams on a dedicated thread and hands each one to `onDatagram`.
@@ -86,12 +90,10 @@ package final class UnixDatagramReceiver: Sendable {
     ) -> Task<Void, Never> {
         Task.detached {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
+                DetachedThread.start(name: threadName) {
                     self.run(maxDatagramBytes: maxDatagramBytes, onDatagram: onDatagram)
                     continuation.resume()
                 }
-                thread.name = threadName
-                thread.start()
             }
         }
     }

@@ -5,7 +5,11 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Synchronization
 import TributaryCore
@@ -127,7 +131,7 @@ package final class MappingReloader: Sendable {
             self.logger.info("wrote the glob matcher as a dot file", metadata: ["path": "\(path)"])
         } catch {
             self.logger.error(
-                "cannot write --debug.dump-fsm file", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
+                "cannot write --debug.dump-fsm file", metadata: ["path": "\(path)", "error": "\(error)"])
         }
     }
 }

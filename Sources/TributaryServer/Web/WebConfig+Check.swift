@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOSSL
 
 /// A `--web.config.file` loaded and checked exactly as start-up uses it: parsed, every `basic_auth_users` hash

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOSSL
 
 extension WebConfig.TLS {
@@ -51,11 +55,11 @@ extension WebConfig.TLS {
 
     /// NIOSSL reports a missing file as `failedToLoadCertificate`; say what is wrong instead.
     private static func checkReadable(_ path: String, key: String) throws(WebConfigError) {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw WebConfigError("tls_server_config.\(key): \(path) does not exist")
         }
-        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+        guard !isDirectory, FileManager.default.isReadableFile(atPath: path) else {
             throw WebConfigError("tls_server_config.\(key): \(path) is not a readable file")
         }
     }

@@ -1,5 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
+import TributaryCore
 
 /// `--web.config.file`: TLS and basic auth for every HTTP endpoint, in the Prometheus exporter-toolkit format.
 ///
@@ -66,7 +70,8 @@ package struct WebConfig: Sendable, Equatable {
             let reason = FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file"
             throw WebConfigError("cannot read the file (\(reason))", file: path)
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        // The directory part, as NSString.deletingLastPathComponent gives it ("" for a bare file name).
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         do {
             return try self.parse(yaml: text, baseDirectory: directory.isEmpty ? "." : directory)
         } catch {
@@ -76,26 +81,26 @@ package struct WebConfig: Sendable, Equatable {
 
     /// Parses the YAML text; relative paths are resolved against `baseDirectory`.
     package static func parse(yaml: String, baseDirectory: String) throws(WebConfigError) -> WebConfig {
-        let root: Any?
+        let root: YAMLNode?
         do {
-            root = try Yams.load(yaml: yaml)
+            root = try YAMLReader.parse(yaml)
         } catch {
             throw WebConfigError("not valid YAML: \(error)")
         }
-        guard let root else { return WebConfig() }
-        guard let top = root as? [String: Any] else { throw WebConfigError("the top level must be a mapping") }
+        guard let root, !root.isNull else { return WebConfig() }
+        guard let top = root.dictionary else { throw WebConfigError("the top level must be a mapping") }
         let supported: Set<String> = ["tls_server_config", "basic_auth_users"]
         for key in top.keys.sorted() where !supported.contains(key) {
             throw WebConfigError("unknown or unsupported key \(key) (Tributary supports tls_server_config and basic_auth_users)")
         }
         var config = WebConfig()
-        if let tls = top["tls_server_config"], !(tls is NSNull) {
+        if let tls = top["tls_server_config"], !tls.isNull {
             config.tls = try self.parseTLS(tls, baseDirectory: baseDirectory)
         }
-        if let users = top["basic_auth_users"], !(users is NSNull) {
-            guard let map = users as? [String: Any] else { throw WebConfigError("basic_auth_users must be a mapping of user to bcrypt hash") }
+        if let users = top["basic_auth_users"], !users.isNull {
+            guard let map = users.dictionary else { throw WebConfigError("basic_auth_users must be a mapping of user to bcrypt hash") }
             for user in map.keys.sorted() {
-                guard let hash = map[user] as? String else {
+                guard let hash = map[user]?.string, !map[user]!.isNull else {
                     throw WebConfigError("basic_auth_users.\(user): not a bcrypt hash (a string starting with $2a$, $2b$ or $2y$)")
                 }
                 if let problem = BasicAuthenticator.bcryptProblem(hash) {
@@ -108,15 +113,15 @@ package struct WebConfig: Sendable, Equatable {
         return config
     }
 
-    private static func parseTLS(_ value: Any, baseDirectory: String) throws(WebConfigError) -> TLS {
-        guard let map = value as? [String: Any] else { throw WebConfigError("tls_server_config must be a mapping") }
+    private static func parseTLS(_ value: YAMLNode, baseDirectory: String) throws(WebConfigError) -> TLS {
+        guard let map = value.dictionary else { throw WebConfigError("tls_server_config must be a mapping") }
         let supported: Set<String> = ["cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version", "max_version"]
         for key in map.keys.sorted() where !supported.contains(key) {
             throw WebConfigError("tls_server_config.\(key): unknown or unsupported key")
         }
         func string(_ key: String) throws(WebConfigError) -> String? {
-            guard let raw = map[key], !(raw is NSNull) else { return nil }
-            guard let text = raw as? String, !text.isEmpty else { throw WebConfigError("tls_server_config.\(key) must be a non-empty string") }
+            guard let raw = map[key], !raw.isNull else { return nil }
+            guard let text = raw.string, !text.isEmpty else { throw WebConfigError("tls_server_config.\(key) must be a non-empty string") }
             return text
         }
         func path(_ key: String) throws(WebConfigError) -> String? {

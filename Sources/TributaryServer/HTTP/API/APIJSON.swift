@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// JSON for the `/api/v1/*` endpoints and `tributary explain --json`: sorted keys, pretty-printed, non-finite
 /// numbers as Prometheus spells them (`"+Inf"`, `"-Inf"`, `"NaN"`) instead of an encoding error.

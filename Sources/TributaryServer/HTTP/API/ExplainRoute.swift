@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TributaryCore
 
 /// `GET /api/v1/explain?line=…`: how the live mapping routes one StatsD line, checked against the live shards.
@@ -19,7 +23,7 @@ struct ExplainRoute: Sendable {
         guard let raw = request.queryItems.first(where: { $0.name == "line" })?.value else {
             return APIJSON.error(400, "missing query parameter: line (a percent-encoded StatsD line)")
         }
-        guard let line = raw.removingPercentEncoding else {
+        guard let line = PercentDecoding.decode(raw) else {
             return APIJSON.error(400, "line is not valid percent-encoded UTF-8")
         }
         guard !line.isEmpty else { return APIJSON.error(400, "line is empty") }
