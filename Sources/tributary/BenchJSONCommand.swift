@@ -20,16 +20,35 @@ struct BenchJSONCommand: AsyncParsableCommand {
     @Option(help: "Distinct series (label values) cycled through.")
     var series = 100
 
+    @Option(help: "Objects per line: 1 sends one object per line, more send batches (JSON arrays of objects).")
+    var batch = 1
+
     @Option(help: "Unix stream socket of a running Tributary; omit to measure in process.")
     var socket: String?
 
-    func run() async throws {
+    func validate() throws {
+        guard self.batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard self.series >= 1 else { throw ValidationError("--series must be at least 1") }
+    }
+
+    /// One line per `batch` objects, cycling through `series` label values.
+    static func chunk(series: Int, batch: Int) -> [UInt8] {
         var chunk: [UInt8] = []
-        for index in 0..<self.series {
-            let line = #"{"name":"http_request_duration_seconds","type":"histogram","value":0.042,"#
-                + #""labels":{"route":"/api/users/\#(index)","method":"GET","status_code":"200"}}"# + "\n"
-            chunk.append(contentsOf: line.utf8)
+        for index in 0..<series {
+            let object = #"{"name":"http_request_duration_seconds","type":"histogram","value":0.042,"#
+                + #""labels":{"route":"/api/users/\#(index)","method":"GET","status_code":"200"}}"#
+            let position = index % batch
+            let last = position == batch - 1 || index == series - 1
+            if batch > 1 { chunk.append(position == 0 ? UInt8(ascii: "[") : UInt8(ascii: ",")) }
+            chunk.append(contentsOf: object.utf8)
+            if batch > 1 && last { chunk.append(UInt8(ascii: "]")) }
+            if last { chunk.append(UInt8(ascii: "\n")) }
         }
+        return chunk
+    }
+
+    func run() async throws {
+        let chunk = Self.chunk(series: self.series, batch: self.batch)
         let rounds = max(1, self.samples / self.series)
         let total = rounds * self.series
         let start = DispatchTime.now().uptimeNanoseconds
@@ -46,7 +65,8 @@ struct BenchJSONCommand: AsyncParsableCommand {
         let rate = Double(total) / seconds
         print(
             "\(total) samples in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", rate)) samples/s, "
-                + "\(String(format: "%.1f", 1e9 / rate)) ns/sample (\(self.socket == nil ? "in process" : "over the socket"))")
+                + "\(String(format: "%.1f", 1e9 / rate)) ns/sample (\(self.socket == nil ? "in process" : "over the socket")"
+                + (self.batch > 1 ? ", \(self.batch) objects per line)" : ")"))
     }
 
     private static func send(_ chunk: [UInt8], rounds: Int, to path: String) throws {
