@@ -15,7 +15,7 @@ extension ShardState {
                     self.counts.jsonErrors[failure.rawValue] += 1
                     self.rejected.record(failure, line: line)
                 } else {
-                    self.apply(json: sample, line: line, scratch: scratch, now: now)
+                    self.apply(json: &sample, line: line, scratch: scratch, now: now)
                 }
             }
         }
@@ -28,9 +28,10 @@ extension ShardState {
     }
 
     /// Kept out of line: inlined into the scanning closure, the store's array reads became whole-record copies
-    /// (retain and release per sample) instead of in-place loads.
+    /// (retain and release per sample) instead of in-place loads. `sample` is `inout` only to be passed by address
+    /// (not changed).
     @inline(never)
-    private mutating func apply(json sample: JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
+    private mutating func apply(json sample: inout JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
         let key = RawKeyTable.SegmentedKey(
             prefix: 0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40),
             name: UnsafeRawBufferPointer(rebasing: line[sample.name]),
