@@ -115,6 +115,10 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: JSON feed: lines and batch lines of known series
+
+    jsonFeedBenchmarks()
+
     // MARK: Write the text exposition of 10 000 series
 
     let scrapeShard = AggregationShard()

@@ -10,12 +10,12 @@ extension ShardState {
         defer { self.jsonScratch = scratch }
         StatsDLineParser.forEachLine(in: bytes) { line in
             self.counts.jsonLines += 1
-            JSONFeedParser.forEachObject(in: line, scratch: &scratch) { result, scratch in
-                switch result {
-                case .success(let sample): self.apply(json: sample, line: line, scratch: scratch, now: now)
-                case .failure(let failure):
+            JSONFeedParser.scanObjects(in: line, scratch: &scratch) { failure, sample, scratch in
+                if let failure {
                     self.counts.jsonErrors[failure.rawValue] += 1
                     self.rejected.record(failure, line: line)
+                } else {
+                    self.apply(json: &sample, line: line, scratch: scratch, now: now)
                 }
             }
         }
@@ -27,8 +27,11 @@ extension ShardState {
         self.counts.jsonErrors[failure.rawValue] += 1
     }
 
-    @inline(__always)
-    private mutating func apply(json sample: JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
+    /// Kept out of line: inlined into the scanning closure, the store's array reads became whole-record copies
+    /// (retain and release per sample) instead of in-place loads. `sample` is `inout` only to be passed by address
+    /// (not changed).
+    @inline(never)
+    private mutating func apply(json sample: inout JSONFeedSample, line: UnsafeRawBufferPointer, scratch: JSONFeedScratch, now: UInt64) {
         let key = RawKey.Segmented(
             prefix: 0x80 | sample.type.rawValue | (sample.buckets == nil ? 0 : 0x40),
             name: UnsafeRawBufferPointer(rebasing: line[sample.name]),
@@ -37,7 +40,18 @@ extension ShardState {
         guard let series = self.record(route, from: .json, type: sample.type.mappingType.matchClass, line: line) else {
             return
         }
-        var observation = Observation(value: 0, sampleRate: sample.sampleRate, relative: sample.gaugeAdd)
+        var observation = Observation(
+            value: sample.value, sampleRate: sample.sampleRate, relative: sample.gaugeAdd, memberHash: sample.memberHash)
+        guard sample.valuesInScratch else {
+            self.update(series: series, observation, scaling: route.scaling, now: now)
+            if let trace = sample.exemplarTraceID, sample.type != .set {
+                self.attachExemplar(
+                    series: series, traceID: trace, spanID: sample.exemplarSpanID, line: line, value: sample.value,
+                    scaling: route.scaling,
+                    timestampSeconds: sample.timestampMilliseconds.map { $0 / 1000 } ?? self.wallClockSeconds(now))
+            }
+            return
+        }
         if sample.type == .set {
             for member in scratch.members {
                 observation.memberHash = member

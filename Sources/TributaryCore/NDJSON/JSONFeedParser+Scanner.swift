@@ -18,32 +18,57 @@ extension JSONFeedParser {
         @inline(__always)
         static func string(_ p: UnsafeRawBufferPointer, _ index: inout Int) -> Range<Int>? {
             let n = p.count
-            var i = index + 1
-            let start = i
-            while i < n {
+            let start = index + 1
+            var i = start
+            while true {
+                i = self.specialByte(p, from: i)
+                guard i < n else { return nil }
                 let byte = p[i]
                 if byte == UInt8(ascii: "\"") {
                     index = i + 1
                     return start..<i
                 }
-                if byte == UInt8(ascii: "\\") {
-                    guard i + 1 < n else { return nil }
-                    switch p[i + 1] {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                        i += 2
-                    case UInt8(ascii: "u"):
-                        guard i + 6 <= n, self.hex4(p, i + 2) >= 0 else { return nil }
-                        i += 6
-                    default:
-                        return nil
-                    }
-                    continue
+                guard byte == UInt8(ascii: "\\"), i + 1 < n else { return nil }  // a control byte, or a lone `\`
+                switch p[i + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= n, self.hex4(p, i + 2) >= 0 else { return nil }
+                    i += 6
+                default:
+                    return nil
                 }
-                if byte < 0x20 { return nil }
+            }
+        }
+
+        /// The index of the first byte from `start` that ends a run of plain string content — a quote, a backslash
+        /// or a control byte (below 0x20) — or `p.count`.
+        ///
+        /// Eight bytes per step (SWAR): for each of the three tests, `(x - 0x01…) & ~x & 0x80…` flags the bytes that
+        /// are zero after xor with the searched byte (or below 0x20); a borrow only ever spreads to bytes above a
+        /// flagged one, so the lowest flag is exact.
+        @inline(__always)
+        static func specialByte(_ p: UnsafeRawBufferPointer, from start: Int) -> Int {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let n = p.count
+            var i = start
+            while i + 8 <= n {
+                let word = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let flags =
+                    ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
+                if flags != 0 { return i + flags.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+            while i < n {
+                let byte = p[i]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return i }
                 i += 1
             }
-            return nil
+            return n
         }
 
         /// Four hex digits at `index` as a number, or -1.
@@ -62,82 +87,6 @@ extension JSONFeedParser {
                 value = value << 4 | digit
             }
             return value
-        }
-
-        /// Exact powers of ten up to 1e22.
-        private static let powersOfTen: [Double] = (0...22).map { exponent in
-            var value = 1.0
-            for _ in 0..<exponent { value *= 10 }
-            return value
-        }
-
-        /// A JSON number (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`).
-        ///
-        /// Exact in place when the decimal mantissa fits 2^53 and the exponent is within ±22 (Clinger's fast
-        /// path); otherwise the standard library parses the token. nil (and `index` unchanged) when the bytes
-        /// are not a number.
-        @inline(__always)
-        static func number(_ p: UnsafeRawBufferPointer, _ index: inout Int) -> Double? {
-            let n = p.count
-            let start = index
-            var i = index
-            var negative = false
-            if i < n && p[i] == UInt8(ascii: "-") {
-                negative = true
-                i += 1
-            }
-            guard i < n, self.isDigit(p[i]) else { return nil }
-            var mantissa: UInt64 = 0
-            var exponent = 0
-            var exact = true
-            if p[i] == UInt8(ascii: "0") {
-                i += 1
-            } else {
-                while i < n && self.isDigit(p[i]) {
-                    if mantissa < 1 << 53 / 10 {
-                        mantissa = mantissa &* 10 &+ UInt64(p[i] &- UInt8(ascii: "0"))
-                    } else {
-                        exact = false
-                    }
-                    i += 1
-                }
-            }
-            if i < n && p[i] == UInt8(ascii: ".") {
-                i += 1
-                guard i < n, self.isDigit(p[i]) else { return nil }
-                while i < n && self.isDigit(p[i]) {
-                    if mantissa < 1 << 53 / 10 {
-                        mantissa = mantissa &* 10 &+ UInt64(p[i] &- UInt8(ascii: "0"))
-                        exponent -= 1
-                    } else if p[i] != UInt8(ascii: "0") {
-                        exact = false
-                    }
-                    i += 1
-                }
-            }
-            if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
-                i += 1
-                var exponentNegative = false
-                if i < n && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) {
-                    exponentNegative = p[i] == UInt8(ascii: "-")
-                    i += 1
-                }
-                guard i < n, self.isDigit(p[i]) else { return nil }
-                var value = 0
-                while i < n && self.isDigit(p[i]) {
-                    if value < 100_000 { value = value * 10 + Int(p[i] &- UInt8(ascii: "0")) }
-                    i += 1
-                }
-                exponent += exponentNegative ? -value : value
-            }
-            index = i
-            if exact && exponent >= -22 && exponent <= 22 {
-                var value = Double(mantissa)
-                if exponent > 0 { value *= self.powersOfTen[exponent] }
-                if exponent < 0 { value /= self.powersOfTen[-exponent] }
-                return negative ? -value : value
-            }
-            return Double(String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<i]), as: UTF8.self))
         }
 
         /// Skips any JSON value, checking its syntax; nil on success.

@@ -40,7 +40,8 @@ package enum JSONFeedType: UInt8, Sendable, CaseIterable {
 ///
 /// Nothing is decoded into a `String` here: the aggregation layer keys its route cache on the raw `name` and
 /// `labels` bytes and decodes them (``JSONFeedParser/decodeString(_:_:)``) only for a series seen the first
-/// time. The observed values live in the caller's ``JSONFeedScratch``.
+/// time. A scalar `value` is kept here (``value``, or ``memberHash`` for a set); the elements of an array value
+/// live in the caller's ``JSONFeedScratch`` (``valuesInScratch``).
 package struct JSONFeedSample: Sendable, Equatable {
     package var type: JSONFeedType
     /// Gauge only: `"op": "add"` adds the value instead of setting it.
@@ -62,6 +63,13 @@ package struct JSONFeedSample: Sendable, Equatable {
     /// Raw contents of `exemplar.trace_id` and `exemplar.span_id` (kept for the exemplar exposition).
     package var exemplarTraceID: Range<Int>?
     package var exemplarSpanID: Range<Int>?
+    /// True when `value` was an array: its elements are in the scratch's `values` (or `members` for a set);
+    /// false when it was one value, held by ``value`` (or ``memberHash``).
+    package var valuesInScratch = false
+    /// The scalar value (not a set's).
+    package var value: Double = 0
+    /// A set's scalar member: the hash of its bytes (a string's raw content, or a number's token).
+    package var memberHash: UInt64 = 0
 
     package init(type: JSONFeedType, name: Range<Int>) {
         self.type = type
@@ -69,7 +77,7 @@ package struct JSONFeedSample: Sendable, Equatable {
     }
 }
 
-/// Reusable buffers for the values of the object being applied (no allocation per object once warm).
+/// Reusable buffers for the values of an array `value` (no allocation per object once warm).
 package struct JSONFeedScratch: Sendable {
     /// The observations (or increments, or gauge values) in order.
     package var values: [Double] = []

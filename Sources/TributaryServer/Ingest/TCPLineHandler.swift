@@ -65,13 +65,22 @@ final class TCPLineHandler: ChannelInboundHandler {
             incoming.moveReaderIndex(to: newline + 1)
             self.skipping = false
         }
-        if var pending = self.pending {
-            pending.writeBuffer(&incoming)
-            self.pending = nil
-            self.consume(&pending)
-        } else {
+        guard var pending = self.pending else {
             self.consume(&incoming)
+            return
         }
+        self.pending = nil
+        // Only the rest of the split line is copied to complete it; the lines after it are applied in place.
+        guard let newline = incoming.readableBytesView.firstIndex(of: UInt8(ascii: "\n")),
+            var rest = incoming.readSlice(length: newline + 1 - incoming.readerIndex)
+        else {
+            pending.writeBuffer(&incoming)
+            self.consume(&pending)
+            return
+        }
+        pending.writeBuffer(&rest)
+        self.consume(&pending)
+        self.consume(&incoming)
     }
 
     private func consume(_ buffer: inout ByteBuffer) {
@@ -97,20 +106,11 @@ final class TCPLineHandler: ChannelInboundHandler {
 
     /// Applies complete lines, counting (and skipping) any that exceed the limit.
     private func applyLines(_ bytes: UnsafeRawBufferPointer, now: UInt64) {
-        var start = 0
-        var tooLong = false
-        var index = 0
-        // Fast check: are all lines within the limit? Then apply the chunk in one call.
-        while index < bytes.count {
-            var end = index
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            if end - index > self.maxLineBytes { tooLong = true }
-            index = end + 1
-        }
-        if !tooLong {
+        if !Self.hasLine(longerThan: self.maxLineBytes, in: bytes) {
             self.sink.apply(bytes, now)
             return
         }
+        var start = 0
         while start < bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
@@ -121,6 +121,24 @@ final class TCPLineHandler: ChannelInboundHandler {
             }
             start = end + 1
         }
+    }
+
+    /// Whether a line of `bytes` (newline-separated, the last one may lack its newline) is longer than `limit`.
+    ///
+    /// Without reading every byte: the line starting at `start` is within the limit exactly when a newline lies
+    /// in the `limit + 1` bytes from `start`; the last newline there (searched from the window's end, so found after
+    /// a line's length at most) starts the next window. A chunk needs about `count / limit` windows.
+    static func hasLine(longerThan limit: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var start = 0
+        while bytes.count - start > limit {
+            var index = start + limit
+            while bytes[index] != UInt8(ascii: "\n") {
+                if index == start { return true }
+                index -= 1
+            }
+            start = index + 1
+        }
+        return false
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -57,6 +57,25 @@ import TributaryCore
         #expect(text.contains("u 2\n"))
     }
 
+    @Test func appliesScalarAndArrayValuesAlike() throws {
+        // A scalar value stays in the sample, an array's go through the scratch: both reach the same series.
+        let shard = try self.shard()
+        self.json(
+            shard,
+            """
+            {"name":"u","type":"set","value":"a"}
+            [{"name":"u","type":"set","value":"b"},{"name":"u","type":"set","value":["a","c"]}]
+            {"name":"u","type":"set","value":7}
+            {"name":"c","type":"counter","value":2}
+            {"name":"c","type":"counter","value":[1,0.5]}
+            [{"name":"c","type":"counter","value":4},{"name":"c","type":"counter","value":"x"}]
+            """)
+        let text = self.text(shard)
+        #expect(text.contains("u 4\n"))
+        #expect(text.contains("c 7.5\n"))
+        #expect(self.errors(shard, .badValue) == 1)
+    }
+
     @Test func bucketsMakeATimerAHistogramInSeconds() throws {
         let shard = try self.shard()
         self.json(shard, #"{"name":"lat","type":"timer","value":200,"buckets":[0.1,1]}"#)

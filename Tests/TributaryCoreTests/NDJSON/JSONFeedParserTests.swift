@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TributaryCore
 
@@ -20,7 +21,8 @@ struct Parsed: Equatable, CustomStringConvertible {
     var description: String { "\(self.type) \(self.name) \(self.labels) \(self.values)" }
 }
 
-private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
+/// Every object of `line` parsed, with its strings decoded.
+func parseJSONFeedLine(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
     var results: [Result<Parsed, JSONFeedFailure>] = []
     var scratch = JSONFeedScratch()
     Array(line.utf8).withUnsafeBytes { p in
@@ -30,7 +32,9 @@ private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
                     Parsed(
                         type: s.type, name: JSONFeedParser.decodeString(p, s.name)!,
                         labels: s.labels.map { JSONFeedParser.decodeLabels(p, $0)!.map { "\($0.name)=\($0.value)" } } ?? [],
-                        values: scratch.values, members: scratch.members.count, add: s.gaugeAdd, rate: s.sampleRate,
+                        values: s.valuesInScratch ? scratch.values : s.type == .set ? [] : [s.value],
+                        members: s.valuesInScratch ? scratch.members.count : s.type == .set ? 1 : 0,
+                        add: s.gaugeAdd, rate: s.sampleRate,
                         help: s.help.map { JSONFeedParser.decodeString(p, $0)! },
                         unit: s.unit.map { JSONFeedParser.decodeString(p, $0)! },
                         buckets: s.buckets.map { JSONFeedParser.decodeBuckets(p, $0) },
@@ -42,6 +46,8 @@ private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
     }
     return results
 }
+
+private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] { parseJSONFeedLine(line) }
 
 @Suite struct JSONFeedParserTests {
     static let accepted: [(String, Parsed)] = [
@@ -74,6 +80,20 @@ private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
                 timestamp: 1_700_000_000_123, trace: "abc", span: "def")
         ),
         (#"{"name":"k","type":"counter","value":1,"na\u006de":"renamed"}"#, Parsed(type: .counter, name: "renamed", values: [1])),
+        (#"{"name":"e","type":"counter","value":2.5E+3}"#, Parsed(type: .counter, name: "e", values: [2500])),
+        (#"{"name":"e","type":"gauge","value":-1.5e-7}"#, Parsed(type: .gauge, name: "e", values: [-1.5e-7])),
+        (#"{"name":"e","type":"gauge","value":123456789012345678}"#, Parsed(type: .gauge, name: "e", values: [Double("123456789012345678")!])),
+        (#"{"name":"e","type":"gauge","value":1e-30}"#, Parsed(type: .gauge, name: "e", values: [1e-30])),
+        (#"{"name":"w","type":"counter","value": 7 ,"labels": { "k" : "v" } }"#, Parsed(type: .counter, name: "w", labels: ["k=v"], values: [7])),
+        (#"{"name":"d","type":"counter","value":"x","value":3}"#, Parsed(type: .counter, name: "d", values: [3])),
+        (#"{"name":"d","type":"counter","value":1,"labels":{"a":"1"},"labels":{"b":"2"}}"#, Parsed(type: .counter, name: "d", labels: ["b=2"], values: [1])),
+        (#"{"name":"d","type":"gauge","type":"counter","value":1}"#, Parsed(type: .counter, name: "d", values: [1])),
+        (#"{"name":"u","type":"set","value":12.5e1}"#, Parsed(type: .set, name: "u", members: 1)),
+        (#"{"name":"r","type":"counter","value":1,"sample_rate":1e-1}"#, Parsed(type: .counter, name: "r", values: [1], rate: 0.1)),
+        (#"{"name":"z","type":"counter","value":1,"labels":{"k":"v\u0000w"}}"#, Parsed(type: .counter, name: "z", labels: ["k=v\u{0}w"], values: [1])),
+        (#"{"n\u0061me":"k","t\u0079pe":"timer","\u0076alue":[1,2]}"#, Parsed(type: .timer, name: "k", values: [1, 2])),
+        (#"{"name":"a_name_longer_than_sixteen_bytes\"with\\escapes","type":"counter","value":1}"#, Parsed(type: .counter, name: "a_name_longer_than_sixteen_bytes\"with\\escapes", values: [1])),
+        (#"{"value":0,"type":"counter","name":"c"}"#, Parsed(type: .counter, name: "c", values: [0])),
     ]
 
     @Test(arguments: accepted)
@@ -148,11 +168,70 @@ private func parse(_ line: String) -> [Result<Parsed, JSONFeedFailure>] {
         (#"{"name":"a","type":"gauge","value":1,"exemplar":{"trace_id":1}}"#, .badField),
         (#"{"name":"a","type":"gauge","value":1,"exemplar":{"other":"x"}}"#, .badField),
         (#"{"name":"a","type":"gauge","value":1,"lables":{"k":"v"}}"#, .unknownField),
+        (#"{"name":"a","type":"counter","value":1,"extra":{"x":[1,{"y":null,"z":true}],"w":false}}"#, .unknownField),
+        (#"{"name":"a","type":"counter","value":3,"value":"x"}"#, .badValue),
+        (#"{"name":"a","type":"counter","value":-}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":-a}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1e}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1E+}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":+1}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":.5}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":true}"#, .badValue),
+        (#"{"name":"a","type":"counter","value":tru}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":-0.5e1}"#, .negativeCounter),
+        (#"{"name":"a","type":"counter","type":"meter","value":1}"#, .unknownType),
+        (#"{"name":"a","type":"meter","type":"counter","value":1}"#, .unknownType),
+        (#"{"name":"a","type":"c\u006funter","value":1}"#, .unknownType),
+        (#"{"name":"a","type":"counter","value":1,"labels":{"k":"v\x"}}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1,"labels":{"k":"\u12G4"}}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1,"labels":{"k":"v"}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1,"labels":{"k":"v",}}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1,"labels":{"k" "v"}}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1}}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter""value":1}"#, .invalidJSON),
+        (#"{"name":"a","type":"counter","value":1,"sample_rate":2e-1,"name":""}"#, .badName),
+        (#"{"name":"a","type":"counter","value":1,"timestamp":1e3,"labels":{"k":2}}"#, .badLabel),
     ]
 
     @Test(arguments: rejected)
     func rejectsObject(line: String, reason: JSONFeedFailure) {
         #expect(parse(line) == [.failure(reason)])
+    }
+
+    /// Every field name's first letter written as a `\u` escape: the same line read by the general path only.
+    static func escapingKeys(_ line: String) -> String {
+        var text = line
+        for key in ["name", "type", "value", "op", "sample_rate", "labels", "help", "unit", "buckets", "timestamp", "exemplar"] {
+            let first = key.unicodeScalars.first!.value
+            let escaped = "\\u00" + String(first, radix: 16) + key.dropFirst()
+            text = text.replacingOccurrences(of: "\"\(key)\":", with: "\"\(escaped)\":")
+            text = text.replacingOccurrences(of: "\"\(key)\" :", with: "\"\(escaped)\" :")
+        }
+        return text
+    }
+
+    @Test func fastAndGeneralPathsReadEveryLineAlike() {
+        let lines = Self.accepted.map(\.0) + Self.rejected.map(\.0)
+        for line in lines {
+            let general = Self.escapingKeys(line)
+            #expect(general != line || !line.contains("\"name\""), "\(line) not rewritten")
+            #expect(parse(line) == parse(general), "\(line)")
+            let batch = "[" + line + "," + line + "]"
+            #expect(parse(batch) == parse("[" + general + "," + general + "]"), "\(batch)")
+        }
+    }
+
+    @Test func rejectsEveryTruncationOfAnAcceptedLine() {
+        for (line, _) in Self.accepted {
+            let bytes = Array(line.utf8)
+            for length in 1..<bytes.count {
+                let prefix = String(decoding: bytes[..<length], as: UTF8.self)
+                let whole = prefix.trimmingCharacters(in: .whitespaces) == line.trimmingCharacters(in: .whitespaces)
+                let expected: [Result<Parsed, JSONFeedFailure>] =
+                    whole ? parse(line) : prefix.allSatisfy(\.isWhitespace) ? [] : [.failure(.invalidJSON)]
+                #expect(parse(prefix) == expected, "\(prefix)")
+            }
+        }
     }
 
     @Test func everyReasonHasADistinctLabel() {

@@ -30,6 +30,40 @@ import TributaryCore
         #expect(try channel.finish().isClean)
     }
 
+    @Test func completesASplitLineAndAppliesTheLinesAfterIt() throws {
+        let (channel, shard, _) = self.makeChannel(maxLineBytes: 64)
+        let line = #"{"name":"s","type":"counter","value":1}"#
+        try channel.writeInbound(ByteBuffer(string: String(line.prefix(10))))
+        try channel.writeInbound(ByteBuffer(string: String(line.dropFirst(10)) + "\n" + line + "\n" + line.prefix(20)))
+        #expect(self.text(shard).contains("s 2\n"))
+        // The completed line is over the limit: counted, and the lines after it are still applied.
+        let long = #"{"name":"s","type":"counter","value":1,"help":""# + String(repeating: "x", count: 30) + "\"}"
+        try channel.writeInbound(ByteBuffer(string: String(line.dropFirst(20)) + "\n" + long.prefix(50)))
+        try channel.writeInbound(ByteBuffer(string: String(long.dropFirst(50)) + "\n" + line + "\n"))
+        #expect(self.text(shard).contains("s 4\n"))
+        #expect(shard.snapshot().counts.jsonErrors[JSONFeedFailure.lineTooLong.rawValue] == 1)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func findsLinesOverTheLimitAsAByteLoopDoes() {
+        func slow(_ bytes: [UInt8], _ limit: Int) -> Bool {
+            bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).contains { $0.count > limit }
+        }
+        var state: UInt64 = 42
+        for _ in 0..<3000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 40) % 200
+            let limit = Int(state >> 20) % 40
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes.append((state >> 33) % 12 == 0 ? UInt8(ascii: "\n") : UInt8(ascii: "x"))
+            }
+            let fast = bytes.withUnsafeBytes { TCPLineHandler.hasLine(longerThan: limit, in: $0) }
+            #expect(fast == slow(bytes, limit), "\(String(decoding: bytes, as: UTF8.self)) limit \(limit)")
+        }
+    }
+
     @Test func appliesLastLineOnClose() throws {
         let (channel, shard, _) = self.makeChannel()
         try channel.writeInbound(ByteBuffer(string: #"{"name":"b","type":"gauge","value":5}"#))
