@@ -31,6 +31,35 @@ package final class AggregationShards: Sendable {
         return merged
     }
 
+    /// What a scrape writes: every shard's copy seen as one (``MergedSeriesView``, no merged store is built) and the
+    /// shards' counts summed. Same series and order as ``scrapeCopy()``'s.
+    package func scrape() -> Scrape {
+        let copies = self.all.map { $0.scrapeCopy() }
+        var counts = copies[0].counts
+        for copy in copies.dropFirst() { counts.add(copy.counts) }
+        return Scrape(counts: counts, series: MergedSeriesView(copies.map(\.store)))
+    }
+
+    /// One scrape's state: the merged series and the summed counts, taken at one instant per shard.
+    package struct Scrape: Sendable {
+        package let counts: IngestCounts
+        package var series: MergedSeriesView
+
+        package var seriesCountByKind: [StorageKind: Int] { self.series.seriesCountByKind }
+
+        /// Appends the text exposition (format 0.0.4) of every series to `bytes`.
+        package mutating func writeText(into bytes: inout [UInt8], now: UInt64) {
+            var writer = TextWriter(appendingTo: bytes)
+            bytes = []
+            self.series.visit(&writer, now: now)
+            bytes = writer.bytes
+        }
+
+        package mutating func visit(_ sink: inout some ExpositionSink, now: UInt64) {
+            self.series.visit(&sink, now: now)
+        }
+    }
+
     /// The `limit` metric names holding the most series and their labels, from a merged ``scrapeCopy()``: the shards
     /// are locked only to copy, the report is computed outside every lock.
     package func cardinalityReport(limit: Int) -> CardinalityReport {

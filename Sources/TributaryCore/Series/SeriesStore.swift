@@ -251,14 +251,26 @@ package struct SeriesStore: Sendable {
         let series = self.series
         withUnsafeMutablePointer(to: &sink) { sink in
             withUnsafeMutablePointer(to: &scratch) { scratch in
-                for familyID in self.sortedFamilies where !self.families[Int(familyID)].series.isEmpty {
-                    let family = self.families[Int(familyID)]
-                    sink.pointee.beginFamily(family.header)
-                    var emit = EmitFamily(sink: sink, scratch: scratch, family: family, series: series, now: now)
-                    family.storage.dispatch(&self.columns, &emit)
+                for familyID in self.sortedFamilies {
+                    self.visit(family: familyID, sink, scratch: scratch, series: series, now: now)
                 }
             }
         }
+    }
+
+    /// Passes family `familyID` and its series (in their current order) to `sink`; nothing when it has none. The
+    /// step of ``visit(_:now:)``, also taken by ``MergedSeriesView`` over several shards' stores. `series` is this
+    /// store's `series`, read once by the caller.
+    @inline(__always)
+    mutating func visit<Sink: ExpositionSink>(
+        family familyID: Int32, _ sink: UnsafeMutablePointer<Sink>, scratch: UnsafeMutablePointer<ExpositionScratch>,
+        series: [SeriesRecord], now: UInt64
+    ) {
+        guard !self.families[Int(familyID)].series.isEmpty else { return }
+        let family = self.families[Int(familyID)]
+        sink.pointee.beginFamily(family.header)
+        var emit = EmitFamily(sink: sink, scratch: scratch, family: family, series: series, now: now)
+        family.storage.dispatch(&self.columns, &emit)
     }
 
     // MARK: - Merge primitives (the algorithm is in SeriesStore+Merge.swift)
