@@ -23,8 +23,10 @@ struct BenchIngestThreads {
         let linesPerRound = Self.lines(shards)
         let start = ContinuousClock.now
         let processCPU = Self.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+        let switches = Self.voluntaryContextSwitches()
         let readerCPU = self.replay(into: shards, rounds: rounds)
         let processTotal = Self.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID) - processCPU
+        let sleeps = Self.voluntaryContextSwitches() - switches
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let lines = Self.lines(shards) - linesPerRound
@@ -32,10 +34,17 @@ struct BenchIngestThreads {
         print(
             String(
                 format: "%d ingest thread(s): %d datagrams, %d lines, %.0f lines/s, %.1f ns/line (wall clock); "
-                    + "CPU %.1f ns/line, of which the reader %.1f",
+                    + "CPU %.1f ns/line, of which the reader %.1f; %d thread sleeps",
                 self.threads, self.packets.count, lines, Double(lines) / seconds, seconds * 1e9 / Double(lines),
-                Double(processTotal) / Double(lines), Double(readerCPU) / Double(lines)))
+                Double(processTotal) / Double(lines), Double(readerCPU) / Double(lines), sleeps))
         return shards
+    }
+
+    /// Times a thread of this process blocked (waited for a lock, a condition or I/O) so far.
+    private static func voluntaryContextSwitches() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_nvcsw
     }
 
     /// CPU time of `clock` (the process's or the calling thread's), in nanoseconds.
