@@ -36,6 +36,9 @@ struct BenchIngestCommand: ParsableCommand {
     @Option(help: "Shards the lines are partitioned over (as with --statsd.ingest-threads), applied in turn.")
     var shards = 1
 
+    @Option(help: "With --shards N: rounds of three text scrapes in turn (one shard, N shards as /metrics, N merged).")
+    var compareScrapes = 0
+
     @Option(help: "Replay as the server does with --statsd.ingest-threads N: a reader thread and N workers (wall clock).")
     var ingestThreads: Int?
 
@@ -79,6 +82,9 @@ struct BenchIngestCommand: ParsableCommand {
         precondition(lines == self.rounds * linesPerRound, "not every line was applied")
         print(String(format: "%d datagrams, %d lines, %.1f ns/line", packets.count, lines, perLine))
         if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
+        if self.compareScrapes > 0 {
+            BenchScrapeComparison.run(rounds: self.compareScrapes, sharded: shards, packets: packets, mapper: mapper)
+        }
     }
 
     /// Writes `count` text scrapes and prints the fastest and the median (ms) and the size.

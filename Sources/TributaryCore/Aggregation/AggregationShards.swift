@@ -2,8 +2,9 @@
 /// `--statsd.ingest-threads N`.
 ///
 /// Writers pick a shard (StatsD UDP lines by their name through ``StatsDLinePartition``; TCP, Unix datagram and
-/// the JSON feed use ``primary``). Readers see one state: ``scrapeCopy()`` merges the shards' copies with
-/// ``ShardState/absorb(_:)``, so exposition, self-metrics, the explainer and `/api/v1/unmapped` work unchanged.
+/// the JSON feed use ``primary``). Readers see one state: `/metrics` writes ``scrape()``, which walks the shards'
+/// copies as one (``MergedSeriesView``) without merging them; ``scrapeCopy()`` merges them into one store with
+/// ``ShardState/absorb(_:)`` for the cardinality report and the tools.
 package final class AggregationShards: Sendable {
     package let all: [AggregationShard]
     /// The process's budgets as configured (each shard holds its share of `--limits.max-series`).
@@ -24,7 +25,8 @@ package final class AggregationShards: Sendable {
         self.all = (0..<count).map { _ in AggregationShard(settings: perShard, mapper: mapper) }
     }
 
-    /// One consistent copy per shard, merged: what a scrape writes. With one shard, the plain copy.
+    /// One consistent copy per shard, merged into one store (what ``scrape()`` writes, at the cost of copying every
+    /// shard after the first). With one shard, the plain copy.
     package func scrapeCopy() -> ShardState {
         var merged = self.all[0].scrapeCopy()
         for shard in self.all.dropFirst() { merged.absorb(shard.scrapeCopy()) }

@@ -62,12 +62,15 @@ package struct MergedSeriesView: Sendable {
         }
         var scratch = ExpositionScratch()
         let series = self.stores.map(\.series)
+        let order = self.order
         withUnsafeMutablePointer(to: &sink) { sink in
             withUnsafeMutablePointer(to: &scratch) { scratch in
-                for member in self.order {
-                    let store = Int(member.store)
-                    self.stores[store].visit(
-                        family: member.family, sink, scratch: scratch, series: series[store], now: now)
+                self.stores.withUnsafeMutableBufferPointer { stores in
+                    for member in order {
+                        let store = Int(member.store)
+                        stores[store].visit(
+                            family: member.family, sink, scratch: scratch, series: series[store], now: now)
+                    }
                 }
             }
         }

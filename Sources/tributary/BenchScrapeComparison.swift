@@ -1,0 +1,54 @@
+import Foundation
+import TributaryCore
+
+/// `tributary bench-ingest --shards N --compare-scrapes K`: times, in one process and in turn, a text scrape of one
+/// shard holding every series, of the N shards through ``AggregationShards/scrape()`` (the view `/metrics` writes)
+/// and of the N shards merged into one store (``AggregationShards/scrapeCopy()``). Taking the three in turn keeps
+/// their ratios meaningful while the machine's load drifts; the ratios printed are medians of each round's.
+enum BenchScrapeComparison {
+    static func run(rounds: Int, sharded: AggregationShards, packets: [[UInt8]], mapper: CompiledMapper) {
+        let single = AggregationShards(count: 1, mapper: mapper)
+        for packet in packets { packet.withUnsafeBytes { single.primary.apply(lines: $0, now: 1) } }
+        let view = Self.text { sharded.scrape().writeTextCopy(now: 1) }
+        let merged = Self.text { var copy = sharded.scrapeCopy(); return copy.text(now: 1) }
+        print("view and merged store write the same bytes: \(view.bytes == merged.bytes)")
+        var times: [[Double]] = [[], [], []]
+        for _ in 0..<rounds {
+            times[0].append(Self.text { single.scrape().writeTextCopy(now: 1) }.milliseconds)
+            times[1].append(Self.text { sharded.scrape().writeTextCopy(now: 1) }.milliseconds)
+            times[2].append(Self.text { var copy = sharded.scrapeCopy(); return copy.text(now: 1) }.milliseconds)
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let ratios = (1...2).map { variant in median(zip(times[variant], times[0]).map { $0 / $1 }) }
+        print(
+            String(
+                format: "scrape medians over %d rounds: one shard %.1f ms, %d shards (view) %.1f ms = %.2fx, "
+                    + "%d shards (merged store) %.1f ms = %.2fx",
+                rounds, median(times[0]), sharded.all.count, median(times[1]), ratios[0], sharded.all.count,
+                median(times[2]), ratios[1]))
+    }
+
+    /// The bytes `write` returns and the wall-clock milliseconds it took.
+    private static func text(_ write: () -> [UInt8]) -> (bytes: [UInt8], milliseconds: Double) {
+        var bytes: [UInt8] = []
+        let nanoseconds = BenchMappingCommand.measure(operations: 1) { bytes = write() }
+        return (bytes, nanoseconds / 1e6)
+    }
+}
+
+extension AggregationShards.Scrape {
+    fileprivate func writeTextCopy(now: UInt64) -> [UInt8] {
+        var scrape = self
+        var bytes: [UInt8] = []
+        scrape.writeText(into: &bytes, now: now)
+        return bytes
+    }
+}
+
+extension ShardState {
+    fileprivate mutating func text(now: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        self.writeText(into: &bytes, now: now)
+        return bytes
+    }
+}
