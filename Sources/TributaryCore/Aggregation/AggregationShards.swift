@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Every aggregation shard of a process: one by default, one per ingest worker thread with
 /// `--statsd.ingest-threads N`.
 ///
@@ -9,6 +11,8 @@ package final class AggregationShards: Sendable {
     package let all: [AggregationShard]
     /// The process's budgets as configured (each shard holds its share of `--limits.max-series`).
     package let limits: SeriesLimits
+    /// The last scrape's merge plan (``MergedSeriesView/Plan``), reused while no shard's families changed.
+    private let mergePlan = Mutex<MergedSeriesView.Plan?>(nil)
 
     /// The shard of listeners that do not partition their input.
     package var primary: AggregationShard { self.all[0] }
@@ -39,7 +43,9 @@ package final class AggregationShards: Sendable {
         let copies = self.all.map { $0.scrapeCopy() }
         var counts = copies[0].counts
         for copy in copies.dropFirst() { counts.add(copy.counts) }
-        return Scrape(counts: counts, series: MergedSeriesView(copies.map(\.store)))
+        let series = MergedSeriesView(copies.map(\.store), reusing: self.mergePlan.withLock { $0 })
+        if let plan = series.plan { self.mergePlan.withLock { $0 = plan } }
+        return Scrape(counts: counts, series: series)
     }
 
     /// One scrape's state: the merged series and the summed counts, taken at one instant per shard.

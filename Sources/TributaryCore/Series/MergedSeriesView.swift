@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Several shards' stores seen as one, for a scrape over `--statsd.ingest-threads` shards: the same families, series
 /// and order as absorbing every store into the first (``SeriesStore/absorb(_:)``) and visiting that, without copying
 /// the shards into one store.
@@ -5,7 +7,9 @@
 /// Lines are spread over shards by name, so nearly every family lives in one shard: it is written straight from that
 /// shard's scrape copy. The init walks the shards' sorted family names once (the decisions ``SeriesStore/absorb(_:)``
 /// takes: join by name, leave out type conflicts and reserved-suffix collisions) and merges only the families several
-/// shards hold, into one small extra store. A scrape then costs what one shard's would, plus that walk.
+/// shards hold, into one small extra store. The walk's outcome (a ``Plan``) is kept for the next scrape and taken
+/// again while no store added a family or series or expired one (``SeriesStore/shapeVersion``): then a scrape costs
+/// what one shard's would, plus merging the shared families' values.
 ///
 /// ```swift
 /// var view = MergedSeriesView(shards.all.map { $0.scrapeCopy().store })
@@ -16,29 +20,47 @@ package struct MergedSeriesView: Sendable {
     private var stores: [SeriesStore]
     /// Every family to write, sorted by name; empty with one store (its own order is used).
     private var order: [Member] = []
+    /// The walk's outcome, for the next view over the same shards; nil with one store.
+    package private(set) var plan: Plan?
+
+    /// Which family of which store is written, and which families of later stores join it: valid for stores whose
+    /// shape versions are `versions`.
+    package struct Plan: Sendable {
+        fileprivate var versions: [UInt64]
+        fileprivate var entries: [Entry]
+    }
 
     /// A family of one of `stores`.
-    private struct Member: Sendable {
+    fileprivate struct Member: Sendable {
         var store: Int32
         var family: Int32
     }
 
     /// A family of the merged view while it is built: the first store's that holds it, then any that join it.
-    private struct Entry {
+    fileprivate struct Entry: Sendable {
         var first: Member
         var joined: [Member] = []
     }
 
-    /// - Parameter stores: the shards' scrape copies, in shard order (at least one).
-    package init(_ stores: [SeriesStore]) {
+    /// - Parameters:
+    ///   - stores: the shards' scrape copies, in shard order (at least one).
+    ///   - plan: the ``plan`` of an earlier view over the same shards, taken when still valid.
+    package init(_ stores: [SeriesStore], reusing plan: Plan? = nil) {
         precondition(!stores.isEmpty, "a view needs a store")
         self.stores = stores
         guard self.stores.count > 1 else { return }
         for index in self.stores.indices { self.stores[index].sortForExposition() }
-        var entries = self.stores[0].sortedFamilies.map { Entry(first: Member(store: 0, family: $0)) }
-        /// Checked names (observers, reserved suffixes) a later shard added, for collision checks.
-        var added: [String: StorageKind] = [:]
-        for index in 1..<self.stores.count { self.absorb(store: index, into: &entries, added: &added) }
+        let versions = self.stores.map(\.shapeVersion)
+        var entries: [Entry]
+        if let plan, plan.versions == versions {
+            entries = plan.entries
+        } else {
+            entries = self.stores[0].sortedFamilies.map { Entry(first: Member(store: 0, family: $0)) }
+            /// Checked names (observers, reserved suffixes) a later shard added, for collision checks.
+            var added: [String: StorageKind] = [:]
+            for index in 1..<self.stores.count { self.absorb(store: index, into: &entries, added: &added) }
+        }
+        self.plan = Plan(versions: versions, entries: entries)
         self.order = self.materialize(entries)
     }
 
@@ -86,23 +108,24 @@ package struct MergedSeriesView: Sendable {
         merged.reserveCapacity(entries.count + other.sortedFamilies.count)
         var i = 0
         for theirID in other.sortedFamilies {
-            let theirs = other.families[Int(theirID)]
-            while i < entries.count && self.name(entries[i].first) < theirs.name {
+            let name = other.families[Int(theirID)].name
+            while i < entries.count && self.name(entries[i].first) < name {
                 merged.append(entries[i])
                 i += 1
             }
-            if theirs.series.isEmpty { continue }
-            if i < entries.count && self.name(entries[i].first) == theirs.name {
+            if other.families[Int(theirID)].series.isEmpty { continue }
+            let storage = other.families[Int(theirID)].storage
+            if i < entries.count && self.name(entries[i].first) == name {
                 let mine = self.family(entries[i].first)
                 let canMerge =
-                    mine.storage == theirs.storage && (mine.storage != .histogram || mine.bounds == theirs.bounds)
+                    mine.storage == storage
+                    && (storage != .histogram || mine.bounds == other.families[Int(theirID)].bounds)
                 if canMerge { entries[i].joined.append(Member(store: Int32(index), family: theirID)) }
             } else {
-                let reservedSuffix =
-                    theirs.name.hasSuffix("_sum") || theirs.name.hasSuffix("_count") || theirs.name.hasSuffix("_bucket")
-                if theirs.storage.isObserver || reservedSuffix {
-                    if self.collides(theirs.name, storage: theirs.storage, added: added) { continue }
-                    added[theirs.name] = theirs.storage
+                let reservedSuffix = name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket")
+                if storage.isObserver || reservedSuffix {
+                    if self.collides(name, storage: storage, added: added) { continue }
+                    added[name] = storage
                 }
                 merged.append(Entry(first: Member(store: Int32(index), family: theirID)))
             }
@@ -164,4 +187,11 @@ package struct MergedSeriesView: Sendable {
     private func family(_ member: Member) -> Family { self.stores[Int(member.store)].families[Int(member.family)] }
 
     private func name(_ member: Member) -> String { self.stores[Int(member.store)].families[Int(member.family)].name }
+}
+
+extension SeriesStore {
+    private static let shapeVersions = Atomic<UInt64>(0)
+
+    /// A ``shapeVersion`` no store had before.
+    static func nextShapeVersion() -> UInt64 { Self.shapeVersions.wrappingAdd(1, ordering: .relaxed).newValue }
 }

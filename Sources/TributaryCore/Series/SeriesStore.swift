@@ -19,6 +19,10 @@ package struct SeriesStore: Sendable {
     private var unindexedFamilies: Set<Int32> = []
     /// The StatsD set window, for new set series.
     var setWindowNanos: UInt64
+    /// Changes whenever a family or series is added or a series expires (a process-wide count, so no two shapes
+    /// share a value): while it is unchanged, so are the families and which of them hold series.
+    /// ``MergedSeriesView`` keys its merge plan on it.
+    private(set) var shapeVersion: UInt64 = 0
 
     init(setWindowNanos: UInt64) {
         self.setWindowNanos = setWindowNanos
@@ -79,6 +83,7 @@ package struct SeriesStore: Sendable {
         family.seriesByLabels = [:]
         family.sorted = true
         let id = Int32(self.families.count)
+        self.shapeVersion = Self.nextShapeVersion()
         self.families.append(family)
         if indexed { self.familyByName[family.name] = id }
         self.familiesSorted = false
@@ -137,6 +142,7 @@ package struct SeriesStore: Sendable {
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool, keepsOrder: Bool) -> Int32 {
         let id: Int32
         var record = record
+        self.shapeVersion = Self.nextShapeVersion()
         record.storage = self.families[Int(familyID)].storage
         if let free = self.freeSeries.popLast() {
             id = free
@@ -217,6 +223,7 @@ package struct SeriesStore: Sendable {
             expired += 1
         }
         guard expired > 0 else { return 0 }
+        self.shapeVersion = Self.nextShapeVersion()
         let series = self.series
         var seen = Set<Int32>()
         for family in touched where seen.insert(family).inserted {

@@ -139,3 +139,53 @@ import TributaryCore
         #expect(text.contains("\nw 1\n"))
     }
 }
+
+/// The merge plan a scrape keeps for the next one must follow every change of the shards' families.
+@Suite struct MergePlanReuseTests {
+    private func text(_ scrape: AggregationShards.Scrape) -> String {
+        var scrape = scrape
+        var bytes: [UInt8] = []
+        scrape.writeText(into: &bytes, now: 50)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func text(_ state: ShardState) -> String {
+        var state = state
+        var bytes: [UInt8] = []
+        state.writeText(into: &bytes, now: 50)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Scrapes between new families, new series of a family another shard holds, series that expire (leaving a
+    /// family empty) and series that come back: each equals the merged store's.
+    @Test func aKeptPlanFollowsNewFamiliesSeriesAndExpiry() throws {
+        let mapper = try CompiledMapper.load(yaml: "defaults:\n  ttl: 10s\nmappings: []\n")
+        let shards = AggregationShards(count: 2, mapper: mapper)
+        func apply(_ shard: Int, _ lines: String, now seconds: UInt64) {
+            Array(lines.utf8).withUnsafeBytes { shards.all[shard].apply(lines: $0, now: seconds * 1_000_000_000) }
+        }
+        func check(_ step: String) {
+            #expect(self.text(shards.scrape()) == self.text(shards.scrapeCopy()), "\(step)")
+        }
+        apply(0, "a:1|c\nb:2|g\n", now: 1)
+        apply(1, "c:3|c\n", now: 1)
+        check("first plan")
+        check("plan kept")
+        apply(1, "a:5|c\n", now: 2)  // `a` now in both shards
+        check("a family another shard holds")
+        #expect(self.text(shards.scrape()).contains("\na 6\n"))
+        apply(1, "a:1|c|#k:v\nd_sum:1|c\n", now: 3)
+        apply(0, "d:1|ms\n", now: 3)  // a summary whose _sum the other shard holds
+        check("new series and a collision")
+        #expect(!self.text(shards.scrape()).contains("d_sum 1"))
+        shards.all[0].expire(now: 12_500_000_000)  // shard 0's a, b (t=1) and d (t=3, kept) age out
+        check("expiry")
+        #expect(self.text(shards.scrape()).contains("\na 5\n"))
+        shards.all[0].expire(now: 14_000_000_000)  // d expires; its empty family still holds the name
+        check("the colliding family empty")
+        #expect(!self.text(shards.scrape()).contains("d_sum 1"))
+        apply(0, "b:7|g\n", now: 15)  // back in an empty family
+        check("a family filled again")
+        #expect(self.text(shards.scrape()).contains("\nb 7\n"))
+    }
+}
