@@ -5,6 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import TributaryCore
+import TributaryServer
 
 /// `tributary bench-ingest` (hidden): the in-process cost per StatsD line of a recorded workload — parse, route
 /// cache, aggregation — without sockets, so it can run under `valgrind --tool=callgrind` for instruction counts
@@ -14,6 +15,9 @@ import TributaryCore
 ///
 ///     statsd-blast -n 70000 -s 10000 -m c=25,g=25,ms=50 -k 3 --print 100000 --dry-run 2>mix.txt
 ///     tributary bench-ingest --datagrams mix.txt --mapping docs/bench/mapping-100-rules.yml --rounds 20
+///
+/// `--ingest-threads N` replays them as the server does with `--statsd.ingest-threads N` instead (see
+/// ``BenchIngestThreads``): wall-clock time with real worker threads, for 1 versus N threads.
 struct BenchIngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary bench-ingest",
@@ -36,9 +40,26 @@ struct BenchIngestCommand: ParsableCommand {
     @Option(help: "Shards the lines are partitioned over (as with --statsd.ingest-threads), applied in turn.")
     var shards = 1
 
+    @Option(help: "With --shards N: rounds of three text scrapes in turn (one shard, N shards as /metrics, N merged).")
+    var compareScrapes = 0
+
+    @Option(help: "Replay as the server does with --statsd.ingest-threads N: a reader thread and N workers (wall clock).")
+    var ingestThreads: Int?
+
+    @Option(help: "With --ingest-threads: datagrams per read burst (--statsd.udp-batch-size).")
+    var readBurst = 32
+
     func run() throws {
         let packets = try Self.packets(fromPrint: String(contentsOfFile: self.datagrams, encoding: .utf8))
         let mapper = try self.mapping.map { try CompiledMapper.load(yaml: String(contentsOfFile: $0, encoding: .utf8)) } ?? .empty
+        if let threads = self.ingestThreads {
+            guard threads >= 1 else { throw ValidationError("--ingest-threads must be at least 1") }
+            let bench = BenchIngestThreads(
+                packets: packets, mapper: mapper, threads: threads, readBurst: max(1, self.readBurst))
+            let shards = bench.run(rounds: self.rounds)
+            if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
+            return
+        }
         let shards = AggregationShards(count: self.shards, mapper: mapper)
         var batches = StatsDLinePartition.Batches(shardCount: self.shards)
         func applyAll(now: UInt64) {
@@ -65,6 +86,9 @@ struct BenchIngestCommand: ParsableCommand {
         precondition(lines == self.rounds * linesPerRound, "not every line was applied")
         print(String(printf: "%d datagrams, %d lines, %.1f ns/line", packets.count, lines, perLine))
         if self.scrapes > 0 { Self.timeScrapes(self.scrapes, of: shards) }
+        if self.compareScrapes > 0 {
+            BenchScrapeComparison.run(rounds: self.compareScrapes, sharded: shards, packets: packets, mapper: mapper)
+        }
     }
 
     /// Writes `count` text scrapes and prints the fastest and the median (ms) and the size.
@@ -73,7 +97,7 @@ struct BenchIngestCommand: ParsableCommand {
         var size = 0
         for _ in 0..<count {
             let nanoseconds = BenchMappingCommand.measure(operations: 1) {
-                var state = shards.scrapeCopy()
+                var state = shards.scrape()
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(size + 4096)
                 state.writeText(into: &bytes, now: 1)
@@ -82,7 +106,7 @@ struct BenchIngestCommand: ParsableCommand {
             times.append(nanoseconds / 1e6)
         }
         times.sort()
-        let series = shards.scrapeCopy().seriesCountByKind.values.reduce(0, +)
+        let series = shards.scrape().seriesCountByKind.values.reduce(0, +)
         print(String(printf: "scrape of %d series: %.1f ms fastest, %.1f ms median, %d bytes", series, times[0], times[times.count / 2], size))
     }
 

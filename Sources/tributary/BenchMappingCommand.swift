@@ -6,6 +6,14 @@ import Foundation
 #endif
 import TributaryCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `tributary bench-mapping` (hidden): what mapping costs per line with N glob rules.
 ///
 /// For each N it generates N rules `svc<i>.*.requests` → `svc<i>_requests_total{handler="$1"}`, compiles them and

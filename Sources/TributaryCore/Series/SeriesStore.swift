@@ -22,6 +22,10 @@ package struct SeriesStore: Sendable {
     /// Goes up by one whenever ``expire(now:)`` removes series: a cached ``Route`` resolved under this epoch needs
     /// no check of its series' generation (the hot path reads one number instead of the series record).
     private(set) var expiryEpoch: UInt32 = 0
+    /// Changes whenever a family or series is added or a series expires (a process-wide count, so no two shapes
+    /// share a value): while it is unchanged, so are the families and which of them hold series.
+    /// ``MergedSeriesView`` keys its merge plan on it.
+    private(set) var shapeVersion: UInt64 = 0
 
     init(setWindowNanos: UInt64) {
         self.setWindowNanos = setWindowNanos
@@ -87,6 +91,7 @@ package struct SeriesStore: Sendable {
         family.seriesByLabels = [:]
         family.sorted = true
         let id = Int32(self.families.count)
+        self.shapeVersion = Self.nextShapeVersion()
         self.families.append(family)
         if indexed { self.familyByName[family.name] = id }
         self.familiesSorted = false
@@ -145,6 +150,7 @@ package struct SeriesStore: Sendable {
     private mutating func insert(_ record: SeriesRecord, into familyID: Int32, indexed: Bool, keepsOrder: Bool) -> Int32 {
         let id: Int32
         var record = record
+        self.shapeVersion = Self.nextShapeVersion()
         record.storage = self.families[Int(familyID)].storage
         if let free = self.freeSeries.popLast() {
             id = free
@@ -231,6 +237,7 @@ package struct SeriesStore: Sendable {
         }
         guard expired > 0 else { return 0 }
         self.expiryEpoch &+= 1
+        self.shapeVersion = Self.nextShapeVersion()
         let series = self.series
         var seen = Set<Int32>()
         for family in touched where seen.insert(family).inserted {
@@ -265,14 +272,26 @@ package struct SeriesStore: Sendable {
         let series = self.series
         withUnsafeMutablePointer(to: &sink) { sink in
             withUnsafeMutablePointer(to: &scratch) { scratch in
-                for familyID in self.sortedFamilies where !self.families[Int(familyID)].series.isEmpty {
-                    let family = self.families[Int(familyID)]
-                    sink.pointee.beginFamily(family.header)
-                    var emit = EmitFamily(sink: sink, scratch: scratch, family: family, series: series, now: now)
-                    family.storage.dispatch(&self.columns, &emit)
+                for familyID in self.sortedFamilies {
+                    self.visit(family: familyID, sink, scratch: scratch, series: series, now: now)
                 }
             }
         }
+    }
+
+    /// Passes family `familyID` and its series (in their current order) to `sink`; nothing when it has none. The
+    /// step of ``visit(_:now:)``, also taken by ``MergedSeriesView`` over several shards' stores. `series` is this
+    /// store's `series`, read once by the caller.
+    @inline(__always)
+    mutating func visit<Sink: ExpositionSink>(
+        family familyID: Int32, _ sink: UnsafeMutablePointer<Sink>, scratch: UnsafeMutablePointer<ExpositionScratch>,
+        series: [SeriesRecord], now: UInt64
+    ) {
+        guard !self.families[Int(familyID)].series.isEmpty else { return }
+        let family = self.families[Int(familyID)]
+        sink.pointee.beginFamily(family.header)
+        var emit = EmitFamily(sink: sink, scratch: scratch, family: family, series: series, now: now)
+        family.storage.dispatch(&self.columns, &emit)
     }
 
     // MARK: - Merge primitives (the algorithm is in SeriesStore+Merge.swift)

@@ -49,9 +49,10 @@ package final class ScrapeEndpoint: Sendable {
         bytes.reserveCapacity(self.lastScrapeSize.load(ordering: .relaxed) + 4096)
         let now = monotonicNanoseconds()
         self.shards.setWallClockOffset(seconds: wallClockOffsetSeconds())  // follows wall-clock steps between scrapes
-        // One copy of the shard for the series and for the self-metric counts: a sample is either in both or in
-        // neither, so a scrape never shows a count ahead of the series it describes.
-        var state = self.shards.scrapeCopy()
+        // One copy of each shard for the series and for the self-metric counts: a sample is either in both or in
+        // neither, so a scrape never shows a count ahead of the series it describes. The shards are not merged
+        // into one store: the view writes each family from the shard that holds it.
+        var state = self.shards.scrape()
         let shardCounts = (counts: state.counts, seriesByKind: state.seriesCountByKind)
         switch negotiated.format {
         case .text:

@@ -73,3 +73,41 @@ package final class IngestWorkers: Sendable {
         for lane in self.lanes { lane.waitUntilFinished() }
     }
 }
+
+extension IngestWorkers {
+    /// A reader's side of the hand-off: copies each datagram's lines to one batch per worker (by metric name,
+    /// ``StatsDLinePartition``) and submits a batch when it fills up or when the read burst ends (``flush()``).
+    ///
+    /// Owned by one reader (``UDPPartitioningHandler``, or `tributary bench-ingest --ingest-threads`); not shared.
+    package struct Batcher {
+        private let workers: IngestWorkers
+        private var batches: StatsDLinePartition.Batches
+        /// A batch this large is submitted before the read burst ends.
+        private let flushBytes: Int
+
+        package init(workers: IngestWorkers, flushBytes: Int = 192 * 1024) {
+            self.workers = workers
+            self.flushBytes = flushBytes
+            self.batches = StatsDLinePartition.Batches(shardCount: workers.count, reservingBytes: 256 * 1024)
+        }
+
+        /// Copies the lines of `datagram` to their workers' batches; submits the ones that are full.
+        @inline(__always)
+        package mutating func add(datagram: UnsafeRawBufferPointer) {
+            self.batches.append(datagram: datagram)
+            for shard in 0..<self.workers.count where self.batches.buffers[shard].count >= self.flushBytes {
+                self.submit(shard)
+            }
+        }
+
+        /// Submits every non-empty batch (the end of a read burst).
+        package mutating func flush() {
+            for shard in 0..<self.workers.count where !self.batches.buffers[shard].isEmpty { self.submit(shard) }
+        }
+
+        private mutating func submit(_ shard: Int) {
+            let workers = self.workers
+            self.batches.exchange(shard: shard) { workers.submit($0, to: shard) }
+        }
+    }
+}

@@ -33,26 +33,21 @@ final class UDPIngestHandler: ChannelInboundHandler, Sendable {
 }
 
 /// Splits each received datagram's lines into one batch per ingest worker (by metric name) and hands the batches
-/// over at the end of each read burst (`channelReadComplete`), or sooner when one fills up.
+/// over at the end of each read burst (`channelReadComplete`), or sooner when one fills up (``IngestWorkers/Batcher``).
 ///
 /// Runs on the channel's event-loop thread; the copying and hashing here cost a fraction of parsing and
 /// aggregating, which the workers do (``IngestWorkers``).
 final class UDPPartitioningHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let workers: IngestWorkers
     private let statistics: IngestStatistics
-    private var batches: StatsDLinePartition.Batches
-    /// A batch this large is handed over before the read burst ends.
-    private let flushBytes: Int
+    private var batcher: IngestWorkers.Batcher
     private let relay: StatsDRelay?
 
     init(workers: IngestWorkers, statistics: IngestStatistics, flushBytes: Int = 192 * 1024, relay: StatsDRelay? = nil) {
-        self.workers = workers
         self.statistics = statistics
         self.relay = relay
-        self.flushBytes = flushBytes
-        self.batches = StatsDLinePartition.Batches(shardCount: workers.count, reservingBytes: 256 * 1024)
+        self.batcher = IngestWorkers.Batcher(workers: workers, flushBytes: flushBytes)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -60,25 +55,15 @@ final class UDPPartitioningHandler: ChannelInboundHandler {
         self.statistics.increment(.udpPackets)
         envelope.data.withUnsafeReadableBytes { bytes in
             if let relay = self.relay { relay.submit(bytes) }
-            self.batches.append(datagram: bytes)
-        }
-        for shard in 0..<self.workers.count where self.batches.buffers[shard].count >= self.flushBytes {
-            self.handOver(shard)
+            self.batcher.add(datagram: bytes)
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        for shard in 0..<self.workers.count where !self.batches.buffers[shard].isEmpty {
-            self.handOver(shard)
-        }
+        self.batcher.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A datagram socket reports per-read errors (e.g. ICMP); keep the socket open.
-    }
-
-    private func handOver(_ shard: Int) {
-        let workers = self.workers
-        self.batches.exchange(shard: shard) { workers.submit($0, to: shard) }
     }
 }
