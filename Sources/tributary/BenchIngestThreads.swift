@@ -33,10 +33,10 @@ struct BenchIngestThreads {
         self.replay(into: shards, rounds: 1)
         let linesPerRound = Self.lines(shards)
         let start = ContinuousClock.now
-        let processCPU = Self.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+        let processCPU = BenchMappingCommand.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID)
         let switches = Self.voluntaryContextSwitches()
         let readerCPU = self.replay(into: shards, rounds: rounds)
-        let processTotal = Self.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID) - processCPU
+        let processTotal = BenchMappingCommand.cpuNanoseconds(CLOCK_PROCESS_CPUTIME_ID) - processCPU
         let sleeps = Self.voluntaryContextSwitches() - switches
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -57,13 +57,6 @@ struct BenchIngestThreads {
         return usage.ru_nvcsw
     }
 
-    /// CPU time of `clock` (the process's or the calling thread's), in nanoseconds.
-    private static func cpuNanoseconds(_ clock: clockid_t) -> UInt64 {
-        var time = timespec()
-        clock_gettime(clock, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-
     private static func lines(_ shards: AggregationShards) -> Int {
         shards.snapshots().reduce(0) { $0 + Int($1.counts.lines) }
     }
@@ -72,7 +65,7 @@ struct BenchIngestThreads {
     /// the CPU time the calling (reader) thread spent.
     @discardableResult
     private func replay(into shards: AggregationShards, rounds: Int) -> UInt64 {
-        let readerStart = Self.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID)
+        let readerStart = BenchMappingCommand.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID)
         if self.threads == 1 {
             let shard = shards.primary
             for _ in 0..<rounds {
@@ -80,7 +73,7 @@ struct BenchIngestThreads {
                     packet.withUnsafeBytes { shard.apply(lines: $0, now: monotonicNanoseconds()) }
                 }
             }
-            return Self.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - readerStart
+            return BenchMappingCommand.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - readerStart
         }
         let workers = IngestWorkers(shards: shards)
         workers.start()
@@ -97,7 +90,7 @@ struct BenchIngestThreads {
             }
         }
         batcher.flush()
-        let readerCPU = Self.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - readerStart
+        let readerCPU = BenchMappingCommand.cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - readerStart
         workers.stop()
         return readerCPU
     }

@@ -113,14 +113,15 @@ struct BenchMappingCommand: AsyncParsableCommand {
     /// CPU time, not wall-clock time: on a shared machine a descheduled benchmark would otherwise count the time
     /// other processes ran. (Cache sharing with them still shows; compare A/B runs alternated in one session.)
     static func measure(operations: Int, _ body: () -> Void) -> Double {
-        let start = Self.threadCPUNanoseconds()
+        let start = Self.cpuNanoseconds()
         body()
-        return Double(Self.threadCPUNanoseconds() - start) / Double(operations)
+        return Double(Self.cpuNanoseconds() - start) / Double(operations)
     }
 
-    static func threadCPUNanoseconds() -> UInt64 {
+    /// CPU time of `clock` (the calling thread's, or the process's), in nanoseconds.
+    static func cpuNanoseconds(_ clock: clockid_t = CLOCK_THREAD_CPUTIME_ID) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

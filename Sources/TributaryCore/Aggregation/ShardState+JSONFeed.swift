@@ -43,7 +43,7 @@ extension ShardState {
         var observation = Observation(
             value: sample.value, sampleRate: sample.sampleRate, relative: sample.gaugeAdd, memberHash: sample.memberHash)
         guard sample.valuesInScratch else {
-            self.update(series: series, observation, scaling: route.scaling, now: now)
+            self.update(route, series: series, observation, now: now)
             if let trace = sample.exemplarTraceID, sample.type != .set {
                 self.attachExemplar(
                     series: series, traceID: trace, spanID: sample.exemplarSpanID, line: line, value: sample.value,
@@ -55,13 +55,13 @@ extension ShardState {
         if sample.type == .set {
             for member in scratch.members {
                 observation.memberHash = member
-                self.update(series: series, observation, scaling: route.scaling, now: now)
+                self.update(route, series: series, observation, now: now)
             }
             return
         }
         for value in scratch.values {
             observation.value = value
-            self.update(series: series, observation, scaling: route.scaling, now: now)
+            self.update(route, series: series, observation, now: now)
         }
         if let trace = sample.exemplarTraceID, let last = scratch.values.last {
             self.attachExemplar(

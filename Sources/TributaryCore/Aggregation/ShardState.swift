@@ -233,12 +233,6 @@ package struct ShardState: Sendable {
 
     // MARK: - Series
 
-    /// Applies one observation to a series (hot path).
-    @inline(__always)
-    mutating func update(series: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
-        self.store.update(series: series, observation, scaling: scaling, now: now)
-    }
-
     /// Applies one observation to the series of an `apply` or `folded` route, `series` (hot path: the route knows
     /// the value's slot and kind).
     @inline(__always)

@@ -2,7 +2,7 @@
 /// free lists.
 ///
 /// Families and series are created by the routing slow path (``addFamily(_:)``, ``addSeries(family:labelText:ttlNanos:createdSeconds:now:)``),
-/// updated on the hot path (``update(series:_:scaling:now:)``), expired (``expire(now:)``), merged across shards
+/// updated on the hot path (``update(series:slot:storage:_:scaling:now:)``), expired (``expire(now:)``), merged across shards
 /// (``absorb(_:)``) and visited by exposition sinks (``visit(_:now:)``). Stored properties are written in this file
 /// only; other files read them and call these methods. A value type, owned by ``ShardState`` behind its shard's lock.
 package struct SeriesStore: Sendable {
@@ -168,15 +168,9 @@ package struct SeriesStore: Sendable {
 
     // MARK: - Hot path
 
-    /// Applies one observation to a series. Does not allocate (but for a set's new member or a summary's window).
-    @inline(__always)
-    mutating func update(series id: Int32, _ observation: Observation, scaling: Scaling, now: UInt64) {
-        let record = self.series[Int(id)]
-        self.update(series: id, slot: record.slot, storage: record.storage, observation, scaling: scaling, now: now)
-    }
-
-    /// ``update(series:_:scaling:now:)`` for a caller that knows the series' slot and storage kind (a cached
-    /// ``Route`` does): the series record is only written (its last update), not read first.
+    /// Applies one observation to series `id`, whose slot and storage kind the caller knows (a cached ``Route``
+    /// does): the series record is only written (its last update), not read first. Does not allocate (but for a
+    /// set's new member or a summary's window).
     @inline(__always)
     mutating func update(
         series id: Int32, slot: Int32, storage: StorageKind, _ observation: Observation, scaling: Scaling, now: UInt64

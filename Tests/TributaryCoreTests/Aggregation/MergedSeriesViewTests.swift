@@ -55,20 +55,6 @@ import TributaryCore
         }
     }
 
-    private func text(_ scrape: AggregationShards.Scrape) -> String {
-        var scrape = scrape
-        var bytes: [UInt8] = []
-        scrape.writeText(into: &bytes, now: 50)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private func text(_ state: ShardState) -> String {
-        var state = state
-        var bytes: [UInt8] = []
-        state.writeText(into: &bytes, now: 50)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     private func openMetrics(_ scrape: AggregationShards.Scrape) -> [UInt8] {
         var scrape = scrape
         var writer = OpenMetricsWriter()
@@ -99,8 +85,8 @@ import TributaryCore
                 }
             }
             #expect(sharded.all.filter { $0.snapshot().counts.lines > 0 }.count > 1)
-            let expected = self.text(single.scrapeCopy())
-            #expect(self.text(sharded.scrape()) == expected, "seed \(seed)")
+            let expected = textOf(single.scrapeCopy())
+            #expect(textOf(sharded.scrape()) == expected, "seed \(seed)")
             #expect(sharded.scrape().seriesCountByKind == single.scrapeCopy().seriesCountByKind, "seed \(seed)")
             #expect(sharded.scrape().counts.lines == 400)
         }
@@ -119,7 +105,7 @@ import TributaryCore
                 Array(line.utf8).withUnsafeBytes { shard.apply(lines: $0, now: UInt64(index + 1)) }
             }
             let merged = shards.scrapeCopy()
-            #expect(self.text(shards.scrape()) == self.text(merged), "seed \(seed)")
+            #expect(textOf(shards.scrape()) == textOf(merged), "seed \(seed)")
             #expect(self.openMetrics(shards.scrape()) == self.openMetrics(merged), "seed \(seed)")
             #expect(shards.scrape().seriesCountByKind == merged.seriesCountByKind, "seed \(seed)")
         }
@@ -132,8 +118,8 @@ import TributaryCore
         Array("x:1|c\ny:1|ms\nz_bucket:2|g\n".utf8).withUnsafeBytes { shards.all[0].apply(lines: $0, now: 1) }
         Array("x:4|g\ny_sum:9|g\nz:1|h\n".utf8).withUnsafeBytes { shards.all[1].apply(lines: $0, now: 2) }
         Array("y_count:3|c\nx:2|c\nw:1|c\n".utf8).withUnsafeBytes { shards.all[2].apply(lines: $0, now: 3) }
-        let text = self.text(shards.scrape())
-        #expect(text == self.text(shards.scrapeCopy()))
+        let text = textOf(shards.scrape())
+        #expect(text == textOf(shards.scrapeCopy()))
         #expect(text.contains("# TYPE x counter\nx 3\n"))
         #expect(!text.contains("y_sum 9") && !text.contains("y_count 3"))
         #expect(text.contains("\nw 1\n"))
@@ -142,20 +128,6 @@ import TributaryCore
 
 /// The merge plan a scrape keeps for the next one must follow every change of the shards' families.
 @Suite struct MergePlanReuseTests {
-    private func text(_ scrape: AggregationShards.Scrape) -> String {
-        var scrape = scrape
-        var bytes: [UInt8] = []
-        scrape.writeText(into: &bytes, now: 50)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private func text(_ state: ShardState) -> String {
-        var state = state
-        var bytes: [UInt8] = []
-        state.writeText(into: &bytes, now: 50)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Scrapes between new families, new series of a family another shard holds, series that expire (leaving a
     /// family empty) and series that come back: each equals the merged store's.
     @Test func aKeptPlanFollowsNewFamiliesSeriesAndExpiry() throws {
@@ -165,7 +137,7 @@ import TributaryCore
             Array(lines.utf8).withUnsafeBytes { shards.all[shard].apply(lines: $0, now: seconds * 1_000_000_000) }
         }
         func check(_ step: String) {
-            #expect(self.text(shards.scrape()) == self.text(shards.scrapeCopy()), "\(step)")
+            #expect(textOf(shards.scrape()) == textOf(shards.scrapeCopy()), "\(step)")
         }
         apply(0, "a:1|c\nb:2|g\n", now: 1)
         apply(1, "c:3|c\n", now: 1)
@@ -173,19 +145,33 @@ import TributaryCore
         check("plan kept")
         apply(1, "a:5|c\n", now: 2)  // `a` now in both shards
         check("a family another shard holds")
-        #expect(self.text(shards.scrape()).contains("\na 6\n"))
+        #expect(textOf(shards.scrape()).contains("\na 6\n"))
         apply(1, "a:1|c|#k:v\nd_sum:1|c\n", now: 3)
         apply(0, "d:1|ms\n", now: 3)  // a summary whose _sum the other shard holds
         check("new series and a collision")
-        #expect(!self.text(shards.scrape()).contains("d_sum 1"))
+        #expect(!textOf(shards.scrape()).contains("d_sum 1"))
         shards.all[0].expire(now: 12_500_000_000)  // shard 0's a, b (t=1) and d (t=3, kept) age out
         check("expiry")
-        #expect(self.text(shards.scrape()).contains("\na 5\n"))
+        #expect(textOf(shards.scrape()).contains("\na 5\n"))
         shards.all[0].expire(now: 14_000_000_000)  // d expires; its empty family still holds the name
         check("the colliding family empty")
-        #expect(!self.text(shards.scrape()).contains("d_sum 1"))
+        #expect(!textOf(shards.scrape()).contains("d_sum 1"))
         apply(0, "b:7|g\n", now: 15)  // back in an empty family
         check("a family filled again")
-        #expect(self.text(shards.scrape()).contains("\nb 7\n"))
+        #expect(textOf(shards.scrape()).contains("\nb 7\n"))
     }
+}
+
+/// The text exposition of a scrape over several shards, as the tests here compare it.
+private func textOf(_ scrape: AggregationShards.Scrape) -> String {
+    var scrape = scrape
+    var bytes: [UInt8] = []
+    scrape.writeText(into: &bytes, now: 50)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// The text exposition of one shard's state (the merged store, or a single shard).
+private func textOf(_ state: ShardState) -> String {
+    var state = state
+    return state.text(now: 50)
 }

@@ -38,9 +38,7 @@ import TributaryCore
 
     private func text(_ state: ShardState) -> String {
         var state = state
-        var bytes: [UInt8] = []
-        state.writeText(into: &bytes, now: 2)
-        return String(decoding: bytes, as: UTF8.self)
+        return state.text(now: 2)
     }
 
     /// Applies `lines` to `shards` the way UDP readers hand them to ingest workers.
